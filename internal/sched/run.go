@@ -165,11 +165,13 @@ func (r *Run) demandLocked(i int32, b *batch) {
 
 // toWaitingLocked makes node i wait for its dependencies, demanding each.
 func (r *Run) toWaitingLocked(start int32, b *batch) {
+	// A node is marked Waiting as it is put on the stack, so that a second
+	// consumer of it counts it as pending instead of demanding it again.
+	r.state[start] = Waiting
 	stack := []int32{start}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		r.state[i] = Waiting
 		var n int32
 		blocked := false
 		for _, d := range r.deps(i) {
@@ -184,6 +186,7 @@ func (r *Run) toWaitingLocked(start int32, b *batch) {
 					r.restoring++
 					b.restores = append(b.restores, ref{r, d})
 				} else {
+					r.state[d] = Waiting
 					stack = append(stack, d)
 				}
 			default:
