@@ -1,0 +1,101 @@
+package checkpoint
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/zeebo/xxh3"
+
+	"github.com/cairnlabs/cairn/codec"
+)
+
+// frame is an encoded checkpoint: head (header, meta, padding) then payload.
+// The payload may alias the encoded value.
+type frame struct {
+	h       header
+	head    []byte
+	payload []byte
+}
+
+func (f *frame) size() int64 { return int64(len(f.head)) + int64(len(f.payload)) }
+
+// encodeFrame encodes v and meta as a frame, zstd-compressing the payload if
+// compress is set and that makes it smaller.
+func encodeFrame(v any, meta *Meta, compress bool) (*frame, error) {
+	id, raw, err := codec.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m, err := encodeMeta(meta)
+	if err != nil {
+		return nil, err
+	}
+	f := &frame{h: header{codec: id, rawLen: uint64(len(raw))}, payload: raw}
+	if compress && len(raw) > 0 {
+		if c := encoder().EncodeAll(raw, make([]byte, 0, len(raw)/2)); len(c) < len(raw) {
+			f.payload, f.h.compressed = c, true
+		}
+	}
+	f.h.payloadLen = uint64(len(f.payload))
+	f.h.payloadSum = xxh3.Hash(f.payload)
+	f.head = encodeHead(&f.h, m)
+	return f, nil
+}
+
+// decodeValue checks the frame b and decodes its value as typ. The value may
+// alias b.
+func decodeValue(b []byte, typ reflect.Type, key string) (any, Info, error) {
+	h, m, payload, err := decodeFrame(b)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	raw := payload
+	if h.compressed {
+		if raw, err = decompress(payload, h.rawLen); err != nil {
+			return nil, Info{}, err
+		}
+	}
+	v, err := codec.Unmarshal(h.codec, raw, typ)
+	if err != nil {
+		if errors.Is(err, codec.ErrCorrupt) {
+			return nil, Info{}, &CorruptError{Reason: fmt.Sprintf("payload does not decode: %v", err), Err: err}
+		}
+		return nil, Info{}, fmt.Errorf("checkpoint: decode %q: %w", key, err)
+	}
+	return v, Info{Meta: m, Size: int64(len(b)), Codec: h.codec, Compressed: h.compressed}, nil
+}
+
+var (
+	encoder = sync.OnceValue(func() *zstd.Encoder {
+		e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault))
+		if err != nil {
+			panic("checkpoint: zstd encoder: " + err.Error()) // only for invalid options
+		}
+		return e
+	})
+	decoder = sync.OnceValue(func() *zstd.Decoder {
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+		if err != nil {
+			panic("checkpoint: zstd decoder: " + err.Error()) // only for invalid options
+		}
+		return d
+	})
+)
+
+// decompress returns the zstd payload decompressed, which must be rawLen
+// bytes.
+func decompress(payload []byte, rawLen uint64) ([]byte, error) {
+	// Trust rawLen for the first allocation only up to a bound, so that a
+	// hostile frame cannot ask for an absurd one up front.
+	raw, err := decoder().DecodeAll(payload, make([]byte, 0, min(rawLen, 1<<28)))
+	if err != nil {
+		return nil, corruptf(err, "zstd payload does not decompress: %v", err)
+	}
+	if uint64(len(raw)) != rawLen {
+		return nil, corruptf(nil, "payload decompresses to %d bytes, header says %d", len(raw), rawLen)
+	}
+	return raw, nil
+}

@@ -1,0 +1,91 @@
+package checkpoint
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sync"
+
+	"github.com/cairnlabs/cairn/checkpoint/driver"
+)
+
+// An Opener opens a driver for a store URL of its scheme.
+type Opener func(ctx context.Context, u *url.URL) (driver.Driver, error)
+
+var registry struct {
+	sync.RWMutex
+	m map[string]Opener
+}
+
+// Register makes a driver available to Open under a URL scheme. A driver
+// package calls it from an init function; users blank-import the package
+// (or checkpoint/all for every driver). Register panics if opener is nil or
+// the scheme is already registered.
+func Register(scheme string, opener func(ctx context.Context, u *url.URL) (driver.Driver, error)) {
+	if opener == nil {
+		panic("checkpoint: Register opener is nil")
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.m == nil {
+		registry.m = make(map[string]Opener)
+	}
+	if _, dup := registry.m[scheme]; dup {
+		panic(fmt.Sprintf("checkpoint: Register called twice for scheme %q", scheme))
+	}
+	registry.m[scheme] = opener
+}
+
+// Schemes returns the registered URL schemes, sorted.
+func Schemes() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	var s []string
+	for k := range registry.m {
+		s = append(s, k)
+	}
+	slices.Sort(s)
+	return s
+}
+
+// Open opens the store a URL names, through the driver registered for its
+// scheme: "file:///abs/dir" and "mem://" (blank-import
+// checkpoint/filestore and checkpoint/memstore, or checkpoint/all), and the
+// schemes of other drivers. Each driver documents its own query parameters;
+// Open itself takes one, "compression=none" or "compression=zstd", which sets
+// Options.Compression. The Store's other options are the defaults of New.
+func Open(ctx context.Context, urlstr string) (*Store, error) {
+	u, err := url.Parse(urlstr)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: store URL %q does not parse: %w", urlstr, err)
+	}
+	if u.Scheme == "" {
+		return nil, fmt.Errorf("checkpoint: store URL %q has no scheme; write it as file:///abs/dir, mem:// or another registered scheme", urlstr)
+	}
+	registry.RLock()
+	open := registry.m[u.Scheme]
+	registry.RUnlock()
+	if open == nil {
+		return nil, fmt.Errorf("checkpoint: unknown store scheme %q (forgotten import of its driver package?)", u.Scheme)
+	}
+	var opts Options
+	q := u.Query()
+	if q.Has("compression") {
+		switch c := q.Get("compression"); c {
+		case "none":
+			opts.Compression = CompressionNone
+		case "zstd":
+			opts.Compression = CompressionZstd
+		default:
+			return nil, fmt.Errorf("checkpoint: store URL %q: compression=%q is unknown; use none or zstd", urlstr, c)
+		}
+		q.Del("compression")
+		u.RawQuery = q.Encode()
+	}
+	d, err := open(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: open %q: %w", urlstr, err)
+	}
+	return New(d, &opts), nil
+}

@@ -1,0 +1,162 @@
+package checkpoint
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"github.com/cairnlabs/cairn/checkpoint/driver"
+)
+
+// The Store records runs under keys of its own, which ValidateKey keeps from
+// users and List hides:
+//
+//	.cairn/runs/<h(run)>/run              {"run": "...", "started": "..."}, written at the run's first Put or Get
+//	.cairn/runs/<h(run)>/read/<h(key)>    empty, written at the run's first Get of key
+//
+// where h is XXH3-64 in hex. Garbage collection with NotLastRun keeps the
+// entries that the most recent run wrote (Meta.Run) or read (a read record).
+
+type runCtxKey struct{}
+
+// WithRun returns a context that carries a run id. Puts with it record the
+// run in Meta.Run, and Gets with it record that the run read the key, so
+// that garbage collection can keep what the most recent run used (see
+// GCPolicy.NotLastRun). The scheduler sets it once per run.
+func WithRun(ctx context.Context, runID string) context.Context {
+	return context.WithValue(ctx, runCtxKey{}, runID)
+}
+
+// RunFromContext returns the run id that WithRun put in ctx, or "".
+func RunFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(runCtxKey{}).(string)
+	return id
+}
+
+// runRecord is the content of a run's record.
+type runRecord struct {
+	Run     string    `json:"run"`
+	Started time.Time `json:"started"`
+}
+
+func runPrefix(run string) string {
+	return fmt.Sprintf("%sruns/%016x/", internalPrefix, xxh3.HashString(run))
+}
+func runHeadKey(run string) string { return runPrefix(run) + "run" }
+func readKey(run, key string) string {
+	return fmt.Sprintf("%sread/%016x", runPrefix(run), xxh3.HashString(key))
+}
+
+// recordRun writes run's record once per Store. Failures are logged: they
+// cost garbage collection precision, never a checkpoint.
+func (s *Store) recordRun(ctx context.Context, run string) {
+	if run == "" {
+		return
+	}
+	k := runHeadKey(run)
+	if _, done := s.recorded.Load(k); done {
+		return
+	}
+	b, _ := json.Marshal(runRecord{Run: run, Started: s.now().UTC()})
+	if err := s.d.Put(ctx, k, bytes.NewReader(b), int64(len(b))); err != nil {
+		s.log.Warn("checkpoint: recording a run failed", "run", run, "err", err)
+		return
+	}
+	s.recorded.Store(k, struct{}{})
+}
+
+// recordRead records a successful Get of key: its read time where the
+// driver keeps one, and the context's run.
+func (s *Store) recordRead(ctx context.Context, key string) {
+	if t, ok := s.d.(driver.Toucher); ok {
+		if err := t.Touch(ctx, key, s.now()); err != nil {
+			s.log.Warn("checkpoint: recording a read time failed", "key", key, "err", err)
+		}
+	}
+	run := RunFromContext(ctx)
+	if run == "" {
+		return
+	}
+	s.recordRun(ctx, run)
+	k := readKey(run, key)
+	if _, done := s.recorded.Load(k); done {
+		return
+	}
+	if err := s.d.Put(ctx, k, bytes.NewReader(nil), 0); err != nil {
+		s.log.Warn("checkpoint: recording a read by a run failed", "run", run, "key", key, "err", err)
+		return
+	}
+	s.recorded.Store(k, struct{}{})
+}
+
+// runs is what a store records about runs, read for garbage collection.
+type runs struct {
+	heads map[string]runRecord       // run prefix -> record
+	reads map[string]map[string]bool // run prefix -> set of read keys' hashes
+	attrs []driver.Attrs             // every record entry
+}
+
+// readRuns reads the store's run records.
+func (s *Store) readRuns(ctx context.Context) (*runs, error) {
+	r := &runs{heads: map[string]runRecord{}, reads: map[string]map[string]bool{}}
+	var mu sync.Mutex // a driver may call fn from several goroutines
+	err := s.d.List(ctx, internalPrefix+"runs/", func(a driver.Attrs) error {
+		mu.Lock()
+		defer mu.Unlock()
+		r.attrs = append(r.attrs, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: list run records: %w", err)
+	}
+	for _, a := range r.attrs {
+		rest := strings.TrimPrefix(a.Key, internalPrefix+"runs/")
+		p, name, ok := strings.Cut(rest, "/")
+		if !ok {
+			continue
+		}
+		p = internalPrefix + "runs/" + p + "/"
+		switch {
+		case name == "run":
+			b, err := s.d.Get(ctx, a.Key)
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			var rec runRecord
+			if json.Unmarshal(b, &rec) != nil || runPrefix(rec.Run) != p {
+				s.log.Warn("checkpoint: ignoring a damaged run record", "key", a.Key)
+				continue
+			}
+			r.heads[p] = rec
+		case strings.HasPrefix(name, "read/"):
+			if r.reads[p] == nil {
+				r.reads[p] = map[string]bool{}
+			}
+			r.reads[p][strings.TrimPrefix(name, "read/")] = true
+		}
+	}
+	return r, nil
+}
+
+// latest returns the record of the run that started last, if any.
+func (r *runs) latest() (runRecord, bool) {
+	var best runRecord
+	found := false
+	for _, rec := range r.heads {
+		if !found || rec.Started.After(best.Started) {
+			best, found = rec, true
+		}
+	}
+	return best, found
+}
+
+// read reports whether run read key.
+func (r *runs) read(run, key string) bool {
+	return r.reads[runPrefix(run)][fmt.Sprintf("%016x", xxh3.HashString(key))]
+}
