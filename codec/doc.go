@@ -1,0 +1,82 @@
+// Package codec encodes the values that cairn checkpoints: raw fast paths
+// for numbers, strings, numeric slices and gonum matrices, encoding/gob as a
+// general fallback, and decoders hardened against hostile input.
+//
+// Marshal picks a codec and reports its ID; the ID is stored next to the
+// bytes (in a checkpoint frame) and handed back to Unmarshal. Fingerprint
+// writes a deterministic content encoding of a value for hashing it into a
+// checkpoint key. Register adds raw codecs for other packages' types (darray
+// registers its block type).
+//
+// # Which type takes which codec
+//
+//	Go type (exactly)                         ID             payload
+//	nil; a nil pointer, slice, map, func,     Nil            empty
+//	  chan or interface
+//	bool                                      Bool           1 byte, 0 or 1
+//	int, uint                                 Int, Uint      8 bytes on every platform
+//	int8..int64, uint8..uint64                Int8..Uint64   1, 2, 4 or 8 bytes
+//	float32, float64                          Float32/64     IEEE 754 bits
+//	complex64, complex128                     Complex64/128  real bits, then imaginary bits
+//	string                                    String         its bytes
+//	[]byte                                    Bytes          its bytes
+//	[]float64, []float32                      Float64s/32s   elements back to back
+//	[]int64, []int32, []int16, []int8         Int64s..Int8s  elements back to back
+//	[]uint64, []uint32, []uint16              Uint64s..16s   elements back to back
+//	[]int, []uint                             Ints, Uints    8 bytes per element
+//	[]bool                                    Bools          1 byte per element, 0 or 1
+//	[]complex128, []complex64                 Complex128s/64s elements back to back
+//	[]string                                  Strings        uvarint count, then uvarint length + bytes each
+//	*mat.Dense (gonum)                        Dense          uint64 rows, uint64 cols, row-major float64s
+//	*mat.VecDense (gonum)                     VecDense       uint64 length, float64s
+//	a type given to Register                  128..255       whatever its encoder writes
+//	a named type over one of the above        as above       as above (type Celsius float64, type Vec []float64)
+//	  (not Register'ed)
+//	anything else: structs, maps, arrays,     Gob            one encoding/gob stream
+//	  [][]float64, pointers to these
+//
+// All numbers on disk are little-endian, whatever the machine. On
+// little-endian machines (amd64, arm64, riscv64, ...) numeric slices are
+// encoded without copying, by viewing their memory as bytes, and decoded
+// by aliasing the input when it is aligned for the element type, or else
+// with one memmove. Big-endian machines (s390x, ppc64) take a portable path
+// that converts each word with encoding/binary, and read and write the same
+// bytes.
+//
+// # Nil and empty
+//
+// A nil slice, map or pointer encodes as Nil, and Unmarshal of Nil into a
+// slice, map or pointer type gives that type's nil; an empty, non-nil slice
+// keeps its own codec and decodes as an empty, non-nil slice. A nil typ
+// gets an untyped nil back.
+//
+// # Ownership and aliasing
+//
+// The bytes Marshal returns for a string, []byte, or numeric or bool slice
+// may alias the value's memory: do not modify them. Unmarshal takes
+// ownership of its input: slices, *mat.Dense and *mat.VecDense it returns
+// may alias it.
+//
+// # Hostile input
+//
+// Unmarshal never panics, and every decoder checks lengths against the
+// bytes actually present before allocating: a raw slice's length is the
+// payload size divided by the element size, so it cannot be absurd; a
+// Strings count or a Dense shape that claims more than the remaining bytes
+// hold is ErrCorrupt. Decoding allocates at most about 16 bytes per input
+// byte for Strings (string headers) and a copy of the input elsewhere.
+// Trailing bytes, non-minimal varints and bools other than 0 and 1 are
+// corrupt too, so every accepted raw payload has exactly one encoding and
+// re-encodes to the same bytes. Gob data is first decoded into nothing
+// (which checks every count against the data without allocating), and only
+// then into the requested type; errors from encoding/gob wrap ErrCorrupt.
+// Register'ed decoders must keep these promises themselves.
+//
+// # Gob
+//
+// Gob handles any type with exported fields, but needs the concrete type to
+// decode into (a function's result type, say): Unmarshal decodes into
+// reflect.New(typ). Values stored in interface-typed fields need their
+// concrete types gob.Register'ed. Gob ignores unexported fields and cannot
+// encode funcs or chans; give such types a raw codec with Register.
+package codec

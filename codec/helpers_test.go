@@ -1,0 +1,53 @@
+package codec
+
+import (
+	"runtime"
+	"unsafe"
+	"testing"
+)
+
+// bothEndians runs f on this machine's native path and, on little-endian
+// machines, again on the portable (big-endian) path, which must read and
+// write the same bytes.
+func bothEndians(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	t.Run("native", f)
+	if !hostLE {
+		return
+	}
+	t.Run("portable", func(t *testing.T) {
+		hostLE = false
+		defer func() { hostLE = true }()
+		f(t)
+	})
+}
+
+// misaligned returns a copy of b that starts one byte past an 8-byte
+// boundary.
+func misaligned(b []byte) []byte {
+	buf := make([]byte, len(b)+1)
+	copy(buf[1:], b)
+	return buf[1:]
+}
+
+// allocated returns how many bytes f allocated.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+func mustPanic(t *testing.T, name string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s: did not panic", name)
+		}
+	}()
+	f()
+}
+
+func unsafePointer[T any](p *T) unsafe.Pointer { return unsafe.Pointer(p) }
