@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	nan1   = math.Float64frombits(0x7ff8000000000001) // quiet NaN with a payload
+	nan1   = math.Float64frombits(0x7ff800000000beef) // quiet NaN with a payload other than math.NaN()'s
 	snan   = math.Float64frombits(0x7ff0000000000001) // signalling NaN
 	negZ   = math.Copysign(0, -1)
 	nan32  = math.Float32frombits(0x7fc00001)
