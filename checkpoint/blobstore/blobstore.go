@@ -159,11 +159,36 @@ func (s *store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	data, err := s.b.ReadAll(ctx, s.blobKey(key))
+	r, err := s.b.NewReader(ctx, s.blobKey(key), nil)
+	if err != nil {
+		return nil, wrap("get", key, err)
+	}
+	defer r.Close()
+	data, err := readAll(r, r.Size())
 	if err != nil {
 		return nil, wrap("get", key, err)
 	}
 	return data, nil
+}
+
+// readAll reads r to its end into a buffer of the expected size (io.ReadAll
+// would grow its buffer step by step, copying the value several times).
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 || size > 1<<30 {
+		return io.ReadAll(r) // unknown or implausible size: grow as data comes
+	}
+	data := make([]byte, size)
+	if n, err := io.ReadFull(r, data); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = fmt.Errorf("blob ended after %d of its %d bytes: %w", n, size, io.ErrUnexpectedEOF)
+		}
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // normally empty
+	if len(rest) > 0 {
+		data = append(data, rest...)
+	}
+	return data, err
 }
 
 // Stat implements driver.Driver.
