@@ -1,0 +1,349 @@
+package filestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/checkpoint/driver"
+)
+
+func init() { checkpoint.Register("file", openURL) }
+
+const (
+	entrySuffix = "~ck"  // an entry's file is its key's last segment + entrySuffix
+	tempInfix   = "~tmp" // a temporary file is that segment + tempInfix + random digits
+)
+
+var errClosed = errors.New("filestore: store is closed")
+
+// Options configure a Driver. The zero value (and a nil *Options) gives the
+// defaults documented on each field.
+type Options struct {
+	// FS is the file system. Default: OS().
+	FS FS
+	// NoSync skips the fsync of each written file and of its directory.
+	// Puts are then much faster but a crash (of the machine, not only of
+	// the process) may leave an entry torn, which Get reports as corrupt.
+	// Default: false (sync).
+	NoSync bool
+	// FileMode is the permission of entry files. Default: 0600.
+	FileMode os.FileMode
+	// DirMode is the permission of directories it creates. Default: 0700.
+	DirMode os.FileMode
+}
+
+// Driver is a driver.Driver over a directory. It is safe for concurrent use,
+// also by several processes sharing the directory.
+type Driver struct {
+	dir    string
+	opts   Options
+	closed atomic.Bool
+}
+
+// Open returns a Driver over dir, creating it (and its parents) if needed.
+// nil opts means the defaults.
+func Open(dir string, opts *Options) (*Driver, error) {
+	d := &Driver{}
+	if opts != nil {
+		d.opts = *opts
+	}
+	if d.opts.FS == nil {
+		d.opts.FS = OS()
+	}
+	if d.opts.FileMode == 0 {
+		d.opts.FileMode = 0o600
+	}
+	if d.opts.DirMode == 0 {
+		d.opts.DirMode = 0o700
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: directory %q: %w", dir, err)
+	}
+	d.dir = abs
+	if err := d.ensureDir(abs); err != nil {
+		return nil, fmt.Errorf("filestore: create directory %s: %w", abs, err)
+	}
+	return d, nil
+}
+
+// openURL opens a Driver for a file:///abs/dir URL.
+func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
+	if u.Opaque != "" || (u.Host != "" && u.Host != "localhost") || !filepath.IsAbs(u.Path) {
+		return nil, fmt.Errorf("filestore: URL %q does not name an absolute directory; write file:///abs/dir (three slashes)", u.Redacted())
+	}
+	var opts Options
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		switch k {
+		case "fsync":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("filestore: fsync=%q: use fsync=true or fsync=false", v)
+			}
+			opts.NoSync = !b
+		default:
+			return nil, fmt.Errorf("filestore: unknown URL parameter %q; known: fsync", k)
+		}
+	}
+	return Open(u.Path, &opts)
+}
+
+// Dir returns the directory the Driver stores entries in.
+func (d *Driver) Dir() string { return d.dir }
+
+// path returns the file of key's entry.
+func (d *Driver) path(key string) string {
+	return filepath.Join(d.dir, filepath.FromSlash(key)) + entrySuffix
+}
+
+// check reports a done context or a closed driver.
+func (d *Driver) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d.closed.Load() {
+		return errClosed
+	}
+	return nil
+}
+
+// notExist reports whether err means the file is absent. ENOTDIR counts:
+// a key below a path component that is a file is absent too.
+func notExist(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// wrap wraps err once, making an absent file match fs.ErrNotExist.
+func wrap(op, key string, err error) error {
+	if notExist(err) && !errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%w (%v)", fs.ErrNotExist, err)
+	}
+	return fmt.Errorf("filestore: %s %q: %w", op, key, err)
+}
+
+// Put implements driver.Driver: temporary file, sync, rename, sync dir.
+func (d *Driver) Put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	if err := d.check(ctx); err != nil {
+		return err
+	}
+	final := d.path(key)
+	f, err := d.createTemp(final)
+	if err != nil {
+		return wrap("put", key, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			d.opts.FS.Remove(tmp)
+		}
+	}()
+	n, err := io.Copy(&sizedWriter{w: f, left: size}, r)
+	switch {
+	case err != nil:
+		return wrap("put", key, err)
+	case n != size:
+		return fmt.Errorf("filestore: put %q: the reader held %d bytes, %d announced", key, n, size)
+	}
+	if err = ctx.Err(); err != nil {
+		return err
+	}
+	if !d.opts.NoSync {
+		if err = f.Sync(); err != nil {
+			return wrap("put", key, err)
+		}
+	}
+	if err = f.Close(); err != nil {
+		return wrap("put", key, err)
+	}
+	if err = d.opts.FS.Rename(tmp, final); err != nil {
+		return wrap("put", key, err)
+	}
+	if !d.opts.NoSync {
+		// The entry is in place; a failed directory sync leaves it
+		// readable but perhaps not durable, which the error reports.
+		if err := d.syncDir(filepath.Dir(final)); err != nil {
+			return wrap("put", key, err)
+		}
+	}
+	return nil
+}
+
+// createTemp creates a new temporary file beside final, creating its
+// directory if needed.
+func (d *Driver) createTemp(final string) (File, error) {
+	for try := 0; ; try++ {
+		name := final[:len(final)-len(entrySuffix)] + tempInfix + strconv.FormatUint(rand.Uint64(), 10)
+		f, err := d.opts.FS.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, d.opts.FileMode)
+		switch {
+		case err == nil:
+			return f, nil
+		case errors.Is(err, fs.ErrExist) && try < 100:
+			continue
+		case errors.Is(err, fs.ErrNotExist) && try < 100:
+			if err := d.ensureDir(filepath.Dir(final)); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, err
+		}
+	}
+}
+
+// ensureDir creates dir and its missing parents, syncing each parent that
+// gains an entry.
+func (d *Driver) ensureDir(dir string) error {
+	st, err := d.opts.FS.Stat(dir)
+	if err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := d.ensureDir(parent); err != nil {
+			return err
+		}
+	}
+	if err := d.opts.FS.Mkdir(dir, d.opts.DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if d.opts.NoSync {
+		return nil
+	}
+	return d.syncDir(parent)
+}
+
+// syncDir syncs a directory's entries.
+func (d *Driver) syncDir(dir string) error {
+	f, err := d.opts.FS.OpenFile(dir, os.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// sizedWriter fails a write past its size, so that Put never writes more
+// than it announced.
+type sizedWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (s *sizedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > s.left {
+		return 0, errors.New("the reader holds more bytes than announced")
+	}
+	n, err := s.w.Write(p)
+	s.left -= int64(n)
+	return n, err
+}
+
+// Get implements driver.Driver.
+func (d *Driver) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := d.check(ctx); err != nil {
+		return nil, err
+	}
+	f, err := d.opts.FS.OpenFile(d.path(key), os.O_RDONLY, 0)
+	if err != nil {
+		return nil, wrap("get", key, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, wrap("get", key, err)
+	}
+	// Entries are replaced by rename, never changed in place: the size is
+	// the size of what this open file holds.
+	b := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, wrap("get", key, err)
+	}
+	return b, nil
+}
+
+// GetRange implements driver.RangeGetter.
+func (d *Driver) GetRange(ctx context.Context, key string, offset, length int64) ([]byte, error) {
+	if err := d.check(ctx); err != nil {
+		return nil, err
+	}
+	f, err := d.opts.FS.OpenFile(d.path(key), os.O_RDONLY, 0)
+	if err != nil {
+		return nil, wrap("get", key, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, wrap("get", key, err)
+	}
+	lo := min(max(offset, 0), st.Size())
+	b := make([]byte, min(max(length, 0), st.Size()-lo))
+	if _, err := f.ReadAt(b, lo); err != nil && !(errors.Is(err, io.EOF) && len(b) == 0) {
+		return nil, wrap("get", key, err)
+	}
+	return b, nil
+}
+
+// Stat implements driver.Driver.
+func (d *Driver) Stat(ctx context.Context, key string) (driver.Attrs, error) {
+	if err := d.check(ctx); err != nil {
+		return driver.Attrs{}, err
+	}
+	st, err := d.opts.FS.Stat(d.path(key))
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%w: %s is not a regular file", fs.ErrNotExist, d.path(key))
+	}
+	if err != nil {
+		return driver.Attrs{}, wrap("stat", key, err)
+	}
+	return driver.Attrs{Key: key, Size: st.Size(), ModTime: st.ModTime()}, nil
+}
+
+// Touch implements driver.Toucher: it sets the entry file's times to t.
+func (d *Driver) Touch(ctx context.Context, key string, t time.Time) error {
+	if err := d.check(ctx); err != nil {
+		return err
+	}
+	if err := d.opts.FS.Chtimes(d.path(key), t, t); err != nil {
+		return wrap("touch", key, err)
+	}
+	return nil
+}
+
+// Delete implements driver.Driver. Directories are left in place.
+func (d *Driver) Delete(ctx context.Context, key string) error {
+	if err := d.check(ctx); err != nil {
+		return err
+	}
+	if err := d.opts.FS.Remove(d.path(key)); err != nil && !notExist(err) {
+		return wrap("delete", key, err)
+	}
+	return nil
+}
+
+// Close marks the driver closed; it holds no other resource.
+func (d *Driver) Close() error {
+	d.closed.Store(true)
+	return nil
+}
