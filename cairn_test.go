@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -91,7 +93,7 @@ func TestArgumentForms(t *testing.T) {
 	withCtx := func(ctx context.Context, a, b int) (int, error) { return a * b, ctx.Err() }
 	onlyErr := func() error { return nil }
 	a := cairn.Delayed(func() int { return 6 })()
-	b := cairn.Delayed(withCtx)(a, 7)               // thunk and literal, ctx first
+	b := cairn.Delayed(withCtx)(a, 7)                // thunk and literal, ctx first
 	c := cairn.Delayed(withCtx)(cairn.ToChunk(2), b) // chunk argument
 	variadicMixed := cairn.Delayed(func(p string, xs ...int) string {
 		return fmt.Sprint(p, xs)
@@ -418,3 +420,5 @@ func TestDeepChainAndWideFanIn(t *testing.T) {
 		t.Fatalf("fan-in: %d, %v", n, err)
 	}
 }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

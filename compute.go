@@ -229,7 +229,11 @@ func (s *Scheduler) checkpointFinal(ctx context.Context, id uint64, o RunOptions
 
 func (s *Scheduler) reportFinal(ctx context.Context, k EventKind, id uint64, o RunOptions, start time.Time, err error) {
 	if err != nil {
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "cairn: final result "+k.String(),
+		msg := "cairn: final result checkpoint failed"
+		if k == RestoreFailed {
+			msg = "cairn: final result restore failed; computing"
+		}
+		s.logger.LogAttrs(ctx, slog.LevelWarn, msg,
 			slog.Uint64("run", id), slog.String("name", o.Name), slog.Any("err", err))
 	}
 	if len(s.listeners) > 0 {

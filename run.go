@@ -31,9 +31,9 @@ type runner struct {
 
 	ckptWG sync.WaitGroup // this run's checkpoint writes
 
-	computed, restored, failed         atomic.Int64
+	computed, restored, failed          atomic.Int64
 	checkpointed, ckptFailed, rstFailed atomic.Int64
-	bytesWritten, bytesRead            atomic.Int64
+	bytesWritten, bytesRead             atomic.Int64
 }
 
 // QuietScheduling tells the engine not to report queued nodes when nobody
@@ -75,9 +75,16 @@ func (r *runner) Execute(ctx context.Context, i int32, w int) (time.Duration, er
 		e.Worker, e.Attempt = w, attempt
 		r.s.emit(e)
 	}
-	start := time.Now()
+	var start time.Time
+	timed := r.events || r.keys != nil
+	if timed {
+		start = time.Now()
+	}
 	c, err := r.s.exec.Execute(ctx, task)
-	took := time.Since(start)
+	var took time.Duration
+	if timed {
+		took = time.Since(start)
+	}
 	if err != nil {
 		if d, ok := r.retry(t, attempt, err); ok {
 			if r.events {

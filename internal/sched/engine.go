@@ -121,7 +121,7 @@ func (e *Engine) worker(w int) {
 	var b batch
 	e.mu.Lock()
 	for {
-		for len(e.queue) == 0 && !e.closed {
+		for e.queue.len() == 0 && !e.closed {
 			e.idle++
 			e.cond.Wait()
 			e.idle--

@@ -8,24 +8,28 @@ type item struct {
 	seq  uint64
 }
 
-// readyQueue is a binary heap ordered by priority (higher first), then by
-// submission order (older first).
-type readyQueue []item
-
-func (q readyQueue) less(a, b int) bool {
-	if q[a].prio != q[b].prio {
-		return q[a].prio > q[b].prio
-	}
-	return q[a].seq < q[b].seq
+// readyQueue orders ready nodes by priority (higher first), then by
+// submission order (older first). Nodes of priority zero, the common case,
+// go to a FIFO in O(1); the others to a binary heap.
+type readyQueue struct {
+	fifo []item
+	head int
+	heap []item
 }
 
+func (q *readyQueue) len() int { return len(q.fifo) - q.head + len(q.heap) }
+
 func (q *readyQueue) push(it item) {
-	*q = append(*q, it)
-	h := *q
+	if it.prio == 0 {
+		q.fifo = append(q.fifo, it)
+		return
+	}
+	q.heap = append(q.heap, it)
+	h := q.heap
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !h.less(i, p) {
+		if !less(h, i, p) {
 			break
 		}
 		h[i], h[p] = h[p], h[i]
@@ -34,7 +38,31 @@ func (q *readyQueue) push(it item) {
 }
 
 func (q *readyQueue) pop() item {
-	h := *q
+	if q.head < len(q.fifo) && (len(q.heap) == 0 || q.heap[0].prio < 0) {
+		it := q.fifo[q.head]
+		q.fifo[q.head] = item{}
+		q.head++
+		if q.head == len(q.fifo) {
+			q.fifo, q.head = q.fifo[:0], 0
+		} else if q.head > 1024 && q.head > len(q.fifo)/2 {
+			n := copy(q.fifo, q.fifo[q.head:])
+			clear(q.fifo[n:])
+			q.fifo, q.head = q.fifo[:n], 0
+		}
+		return it
+	}
+	return q.popHeap()
+}
+
+func less(h []item, a, b int) bool {
+	if h[a].prio != h[b].prio {
+		return h[a].prio > h[b].prio
+	}
+	return h[a].seq < h[b].seq
+}
+
+func (q *readyQueue) popHeap() item {
+	h := q.heap
 	top := h[0]
 	n := len(h) - 1
 	h[0] = h[n]
@@ -47,18 +75,15 @@ func (q *readyQueue) pop() item {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && h.less(r, l) {
+		if r := l + 1; r < n && less(h, r, l) {
 			m = r
 		}
-		if !h.less(m, i) {
+		if !less(h, m, i) {
 			break
 		}
 		h[i], h[m] = h[m], h[i]
 		i = m
 	}
-	*q = h
-	if cap(h) > 1024 && len(h) < cap(h)/4 {
-		*q = append(readyQueue(nil), h...)
-	}
+	q.heap = h
 	return top
 }

@@ -348,10 +348,11 @@ func TestQueueOrder(t *testing.T) {
 		q.push(item{prio: p, seq: uint64(i), node: int32(i)})
 	}
 	var got []int32
-	for len(q) > 0 {
+	q.push(item{prio: -1, seq: 9, node: 9})
+	for q.len() > 0 {
 		got = append(got, q.pop().node)
 	}
-	want := []int32{1, 3, 4, 0, 2}
+	want := []int32{1, 3, 4, 0, 2, 9}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("order %v, want %v", got, want)
