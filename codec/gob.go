@@ -21,7 +21,9 @@ func marshalGob(rv reflect.Value) (ID, []byte, error) {
 
 // unmarshalGob decodes a gob stream into a new value of type typ.
 //
-// The stream is decoded twice. The first pass discards the value, which
+// The stream's message framing is checked first, since encoding/gob
+// allocates up to 10 MB for a message length before reading the message.
+// Then the stream is decoded twice. The first pass discards the value, which
 // makes encoding/gob walk every element without allocating for it, so a
 // stream whose counts claim more elements than it holds fails there. Only
 // then is the value decoded for real: a map's size hint, which gob would
@@ -33,6 +35,9 @@ func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 	}
 	if typ.Kind() == reflect.Interface {
 		return nil, fmt.Errorf("%w: Gob data needs a concrete type to decode into, not the interface %v", ErrTypeMismatch, typ)
+	}
+	if err := checkGobFraming(data); err != nil {
+		return nil, err
 	}
 	r := bytes.NewReader(data)
 	err := safeCall("gob decoder", func() error { return gob.NewDecoder(r).DecodeValue(reflect.Value{}) })
@@ -48,4 +53,31 @@ func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 		return nil, fmt.Errorf("%w: Gob into %v: %w", ErrCorrupt, typ, err)
 	}
 	return p.Elem().Interface(), nil
+}
+
+// checkGobFraming checks that data is a sequence of gob messages, each a
+// length in gob's unsigned-integer encoding followed by that many bytes,
+// that exactly fills data.
+func checkGobFraming(data []byte) error {
+	for off := 0; off < len(data); {
+		b := data[off]
+		off++
+		n := uint64(b)
+		if b >= 0x80 { // a negated byte count, then the count's bytes big-endian
+			k := 256 - int(b)
+			if k > 8 || k > len(data)-off {
+				return corruptf(Gob, "truncated message length at offset %d", off-1)
+			}
+			n = 0
+			for _, c := range data[off : off+k] {
+				n = n<<8 | uint64(c)
+			}
+			off += k
+		}
+		if n == 0 || n > uint64(len(data)-off) {
+			return corruptf(Gob, "message length %d at offset %d exceeds the %d bytes that remain", n, off, len(data)-off)
+		}
+		off += int(n)
+	}
+	return nil
 }

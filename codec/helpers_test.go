@@ -51,3 +51,12 @@ func mustPanic(t *testing.T, name string, f func()) {
 }
 
 func unsafePointer[T any](p *T) unsafe.Pointer { return unsafe.Pointer(p) }
+
+// allocatedNoGC is allocated without the GC, cheap enough for fuzzing.
+func allocatedNoGC(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
