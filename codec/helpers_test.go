@@ -2,8 +2,8 @@ package codec
 
 import (
 	"runtime"
-	"unsafe"
 	"testing"
+	"unsafe"
 )
 
 // bothEndians runs f on this machine's native path and, on little-endian
