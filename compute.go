@@ -84,6 +84,9 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 	if o.Restore != nil {
 		if c, ok := s.restoreFinal(ctx, id, o); ok {
 			st := &RunStats{FinalRestored: true, Duration: time.Since(start)}
+			if o.Stats != nil {
+				*o.Stats = *st
+			}
 			if events {
 				s.emit(Event{Kind: RunStarted, Time: start, Run: id, RunName: o.Name})
 				s.emit(Event{Kind: RunFinished, Time: time.Now(), Run: id, RunName: o.Name, Duration: st.Duration, Stats: st})
@@ -132,6 +135,9 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 		}
 	}
 	st := r.stats(time.Since(start))
+	if o.Stats != nil {
+		*o.Stats = *st
+	}
 	if events {
 		s.emit(Event{Kind: RunFinished, Time: time.Now(), Run: id, RunName: o.Name, Duration: st.Duration, Err: err, Stats: st})
 	}

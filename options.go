@@ -71,4 +71,8 @@ type RunOptions struct {
 
 	// Name labels the run in events and logs.
 	Name string
+
+	// Stats, if not nil, receives what the run did: thunks computed,
+	// restored, pruned, failed, checkpointed, bytes moved, time taken.
+	Stats *RunStats
 }
