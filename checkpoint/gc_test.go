@@ -1,0 +1,144 @@
+package checkpoint_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cairnlabs/cairn/checkpoint"
+)
+
+// clock is a settable time source for Options.Now.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func keys(t *testing.T, s *checkpoint.Store) []string {
+	t.Helper()
+	var out []string
+	if err := s.List(context.Background(), "", func(i checkpoint.Info) error { out = append(out, i.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestGCOlderThan(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for name, s := range stores(t, &checkpoint.Options{Now: c.now}) {
+		t.Run(name, func(t *testing.T) {
+			for _, k := range []string{"old", "read", "new"} {
+				s.Put(ctx, k, 1.0, checkpoint.Meta{})
+			}
+			// The file driver's ModTime is the file's: age "old" and "read" by hand.
+			touch(t, s, "old", c.t.Add(-100*time.Hour))
+			touch(t, s, "read", c.t.Add(-100*time.Hour))
+			touch(t, s, "new", c.t.Add(-1*time.Hour))
+			if _, _, err := s.Get(ctx, "read", nil); err != nil { // a read makes it recent
+				t.Fatal(err)
+			}
+			rep, err := s.GC(ctx, checkpoint.GCPolicy{OlderThan: 72 * time.Hour, DryRun: true})
+			if err != nil || !slices.Equal(rep.Deleted, []string{"old"}) {
+				t.Fatalf("dry run = %+v, %v; want [old]", rep, err)
+			}
+			if got := keys(t, s); len(got) != 3 {
+				t.Fatalf("a dry run deleted: %q left", got)
+			}
+			rep, err = s.GC(ctx, checkpoint.GCPolicy{OlderThan: 72 * time.Hour})
+			if err != nil || !slices.Equal(rep.Deleted, []string{"old"}) || rep.Kept != 2 || rep.Scanned != 3 {
+				t.Fatalf("GC = %+v, %v; want [old] deleted and 2 kept", rep, err)
+			}
+			if got := keys(t, s); !slices.Equal(got, []string{"new", "read"}) {
+				t.Fatalf("after GC: %q", got)
+			}
+		})
+	}
+}
+
+// touch sets a key's ModTime through the driver, where it supports it.
+func touch(t *testing.T, s *checkpoint.Store, key string, at time.Time) {
+	t.Helper()
+	type toucher interface {
+		Touch(ctx context.Context, key string, t time.Time) error
+	}
+	if err := s.Driver().(toucher).Touch(context.Background(), key, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGCMaxBytesLeastRecentlyUsed(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for name, s := range stores(t, &checkpoint.Options{Now: c.now, Compression: checkpoint.CompressionNone}) {
+		t.Run(name, func(t *testing.T) {
+			var size int64
+			for i, k := range []string{"a", "b", "c", "d"} {
+				info, err := s.Put(ctx, k, make([]float64, 128), checkpoint.Meta{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				size = info.Size
+				touch(t, s, k, c.t.Add(time.Duration(i-10)*time.Hour)) // a oldest
+			}
+			c.t = c.t.Add(time.Minute)
+			if _, _, err := s.Get(ctx, "a", nil); err != nil { // a is now the most recently used
+				t.Fatal(err)
+			}
+			rep, err := s.GC(ctx, checkpoint.GCPolicy{MaxBytes: 2*size + size/2})
+			if err != nil || !slices.Equal(rep.Deleted, []string{"b", "c"}) || rep.KeptBytes != 2*size {
+				t.Fatalf("GC = %+v, %v; want b and c deleted", rep, err)
+			}
+		})
+	}
+}
+
+func TestGCNotLastRun(t *testing.T) {
+	c := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for name, s := range stores(t, &checkpoint.Options{Now: c.now}) {
+		t.Run(name, func(t *testing.T) {
+			bg := context.Background()
+			if _, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true}); err == nil {
+				t.Fatal("GC NotLastRun with no run recorded succeeded, want an error")
+			}
+			run1 := checkpoint.WithRun(bg, "run-1")
+			for _, k := range []string{"x", "y", "z"} {
+				s.Put(run1, k, 1.0, checkpoint.Meta{})
+			}
+			c.t = c.t.Add(time.Hour)
+			run2 := checkpoint.WithRun(bg, "run-2")
+			if _, _, err := s.Get(run2, "x", nil); err != nil { // run 2 restores x...
+				t.Fatal(err)
+			}
+			s.Put(run2, "w", 2.0, checkpoint.Meta{}) // ...and writes w
+			rep, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true})
+			if err != nil || rep.Run != "run-2" || !slices.Equal(rep.Deleted, []string{"y", "z"}) {
+				t.Fatalf("GC = %+v, %v; want run-2 kept and y, z deleted", rep, err)
+			}
+			if rep.Records == 0 {
+				t.Errorf("GC removed no record of run-1: %+v", rep)
+			}
+			if got := keys(t, s); !slices.Equal(got, []string{"w", "x"}) {
+				t.Fatalf("after GC: %q", got)
+			}
+			// A named run overrides the most recent one.
+			rep, err = s.GC(bg, checkpoint.GCPolicy{NotLastRun: true, Run: "run-9", DryRun: true})
+			if err != nil || !slices.Equal(rep.Deleted, []string{"w", "x"}) {
+				t.Fatalf("GC for run-9 = %+v, %v; want everything", rep, err)
+			}
+		})
+	}
+}
+
+func TestGCRejectsNegativeLimits(t *testing.T) {
+	for _, s := range stores(t, nil) {
+		if _, err := s.GC(context.Background(), checkpoint.GCPolicy{MaxBytes: -1}); err == nil {
+			t.Fatal("GC with MaxBytes -1 succeeded")
+		}
+		if _, err := s.GC(context.Background(), checkpoint.GCPolicy{}); errors.Is(err, checkpoint.ErrClosed) {
+			t.Fatal(err)
+		}
+	}
+}
