@@ -88,6 +88,7 @@ type Func struct {
 	sig      *signature
 	stable   bool // name is stable across builds: registered or a named top-level function
 	register bool
+	noStore  bool // never stored by Config.Checkpoints
 }
 
 // Name returns the function's registered name (or, for a function that was
@@ -135,6 +136,12 @@ type FuncOption func(*Func)
 // behaviour changes: thunks of the new version get new checkpoint keys, so
 // exactly they and their dependents recompute.
 func Version(v string) FuncOption { return func(f *Func) { f.version = v } }
+
+// NoCheckpoint marks a registered function whose results are cheaper to
+// compute again than to store and read back — generating a seeded random
+// block, say. Config.Checkpoints never stores its thunks; they still have
+// keys, so the thunks downstream of them are checkpointed as usual.
+func NoCheckpoint() FuncOption { return func(f *Func) { f.noStore = true } }
 
 var registry struct {
 	sync.RWMutex

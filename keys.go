@@ -175,7 +175,7 @@ func computeKeys(g *graph, log *slog.Logger) []string {
 			}
 			continue
 		}
-		if g.external[i] || (t.opts != nil && t.opts.NoCheckpoint) {
+		if g.external[i] || t.fn.noStore || (t.opts != nil && t.opts.NoCheckpoint) {
 			continue
 		}
 		keys[i] = r.key

@@ -41,6 +41,7 @@ var (
 	squareV1 = cairn.Register("test.square", square)
 	squareV2 = cairn.Register("test.square.v2", square, cairn.Version("2"))
 	totalFn  = cairn.Register("test.total", total)
+	cheapFn  = cairn.Register("test.cheap", func(x float64) float64 { return x }, cairn.NoCheckpoint())
 )
 
 func resetCalls() { genCalls.Store(0); squareCalls.Store(0); totalCalls.Store(0) }
@@ -206,9 +207,11 @@ func TestOptOutAndClosuresAreNotStored(t *testing.T) {
 	x := 2
 	cl := cairn.Delayed(func() float64 { n.Add(1); return float64(x) })()
 	opt := cairn.Delayed(totalFn, cairn.Options{NoCheckpoint: true})(1.0, 2.0)
+	cheap := cairn.Delayed(cheapFn)(1.0)
 	for i := 0; i < 2; i++ {
 		collectWith(t, st, cl)
 		collectWith(t, st, opt)
+		collectWith(t, st, cheap)
 	}
 	if n.Load() != 2 {
 		t.Fatalf("closure ran %d times, want 2 (not checkpointed)", n.Load())
