@@ -1,0 +1,16 @@
+// Package all registers every checkpoint store driver of cairn with package
+// checkpoint, for programs that accept any store URL (the cairn command does):
+//
+//	import _ "github.com/cairnlabs/cairn/checkpoint/all"
+//
+// Programs that use one backend import only its driver package, and so link
+// only its dependencies.
+package all
+
+import (
+	_ "github.com/cairnlabs/cairn/checkpoint/blobstore" // s3://, gs://, azblob://, blob+file://, blob+mem://
+	_ "github.com/cairnlabs/cairn/checkpoint/filestore" // file://
+	_ "github.com/cairnlabs/cairn/checkpoint/memstore"  // mem://
+	_ "github.com/cairnlabs/cairn/checkpoint/natsstore" // nats://
+	_ "github.com/cairnlabs/cairn/checkpoint/sqlstore"  // sqlite://
+)
