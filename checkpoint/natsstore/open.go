@@ -1,0 +1,99 @@
+package natsstore
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cairnlabs/cairn/checkpoint/driver"
+)
+
+// Scheme is the URL scheme that Open accepts and that the package registers
+// with the checkpoint package.
+const Scheme = "nats"
+
+// Open connects to the NATS server that u names and returns a driver.Driver
+// over the object store bucket in its path, creating the bucket if it does
+// not exist. The driver owns the connection and closes it on Close. The URL
+// form is
+//
+//	nats://[user:password@]host[:port]/bucket[?replicas=3&storage=file]
+//
+// replicas (1 to 5, default 1) and storage (file, the default, or memory)
+// apply only when the bucket is created; an existing bucket keeps its own.
+// The client learns the other servers of a cluster from the one it reaches,
+// and reconnects to them when that one goes away.
+func Open(ctx context.Context, u *url.URL) (driver.Driver, error) {
+	server, cfg, err := parseURL(u)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(server,
+		nats.Name("cairn checkpoint store"),
+		nats.MaxReconnects(-1),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("natsstore: connect to %s: %w", u.Redacted(), err)
+	}
+	js, err := jetstream.New(nc)
+	if err == nil {
+		var s *store
+		if s, err = newStore(ctx, js, cfg); err == nil {
+			s.nc = nc
+			return s, nil
+		}
+	}
+	nc.Close()
+	return nil, fmt.Errorf("natsstore: open %s: %w", u.Redacted(), err)
+}
+
+// parseURL returns the server URL and the bucket configuration for a
+// nats:// store URL.
+func parseURL(u *url.URL) (string, jetstream.ObjectStoreConfig, error) {
+	var cfg jetstream.ObjectStoreConfig
+	bad := func(format string, args ...any) (string, jetstream.ObjectStoreConfig, error) {
+		return "", cfg, fmt.Errorf("natsstore: bad URL %s: "+format, append([]any{u.Redacted()}, args...)...)
+	}
+	if u.Scheme != Scheme {
+		return bad("scheme is %q, want %q", u.Scheme, Scheme)
+	}
+	if u.Host == "" {
+		return bad("no server; write nats://host:port/bucket")
+	}
+	cfg.Bucket = strings.Trim(u.Path, "/")
+	if cfg.Bucket == "" {
+		return bad("no bucket; write nats://host:port/bucket")
+	}
+	if !validBucket(cfg.Bucket) {
+		return bad("bucket name %q may hold only letters, digits, '-' and '_'", cfg.Bucket)
+	}
+	for k, v := range u.Query() {
+		val := v[len(v)-1]
+		switch k {
+		case "replicas":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 || n > 5 {
+				return bad("replicas %q is not a number from 1 to 5", val)
+			}
+			cfg.Replicas = n
+		case "storage":
+			switch val {
+			case "file":
+				cfg.Storage = jetstream.FileStorage
+			case "memory":
+				cfg.Storage = jetstream.MemoryStorage
+			default:
+				return bad("storage %q is neither file nor memory", val)
+			}
+		default:
+			return bad("unknown query parameter %q (known: replicas, storage)", k)
+		}
+	}
+	server := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host}
+	return server.String(), cfg, nil
+}
