@@ -1,0 +1,120 @@
+package darray
+
+import (
+	"fmt"
+
+	"github.com/cairnlabs/cairn"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// MatMul returns the matrix product a·b of two 2-D arrays, blocked: output
+// block (i, j) is the sum over k of the block products a(i, k)·b(k, j).
+// Each thunk multiplies and accumulates up to 8 block pairs with gonum's
+// Dgemm (Sgemm for float32; a plain loop for integers); when a has more
+// than 8 block columns, the partial sums are added in a tree.
+//
+// a's column count must equal b's row count, and a's column block size
+// must equal b's row block size, so that the blocks line up.
+func MatMul[T Number](a, b *Array[T]) (*Array[T], error) {
+	if a == nil || b == nil {
+		return nil, fmt.Errorf("%w: MatMul of a nil array", ErrShape)
+	}
+	if a.NDims() != 2 || b.NDims() != 2 {
+		return nil, fmt.Errorf("%w: MatMul of arrays of shapes %s and %s: both must be 2-D", ErrShape, shapeString(a.l.shape), shapeString(b.l.shape))
+	}
+	if a.l.shape[1] != b.l.shape[0] {
+		return nil, fmt.Errorf("%w: MatMul of %s by %s: the first's columns (%d) must equal the second's rows (%d)",
+			ErrShape, shapeString(a.l.shape), shapeString(b.l.shape), a.l.shape[1], b.l.shape[0])
+	}
+	if a.l.block[1] != b.l.block[0] {
+		return nil, fmt.Errorf("%w: MatMul of %v by %v: the first's column blocks (%d) must equal the second's row blocks (%d)",
+			ErrBlocks, a.l, b.l, a.l.block[1], b.l.block[0])
+	}
+	l := layout{
+		shape: []int{a.l.shape[0], b.l.shape[1]},
+		block: []int{a.l.block[0], b.l.block[1]},
+		grid:  []int{a.l.grid[0], b.l.grid[1]},
+	}
+	k := kern[T]()
+	prio := max(a.prio, b.prio) + 1
+	mul := cairn.Delayed(k.matmul, cairn.Options{Priority: prio})
+	nk := a.l.grid[1]
+	out := &Array[T]{l: l, parts: make([]*cairn.Thunk, l.nblocks()), prio: prio + 1}
+	for i := range l.grid[0] {
+		for j := range l.grid[1] {
+			var partials []any
+			for k0 := 0; k0 < nk; k0 += fanIn {
+				k1 := min(k0+fanIn, nk)
+				args := make([]any, 0, 1+2*(k1-k0))
+				args = append(args, k1-k0)
+				for kk := k0; kk < k1; kk++ {
+					args = append(args, a.parts[i*nk+kk])
+				}
+				for kk := k0; kk < k1; kk++ {
+					args = append(args, b.parts[kk*l.grid[1]+j])
+				}
+				partials = append(partials, mul(args...))
+			}
+			if len(partials) == 1 {
+				out.parts[i*l.grid[1]+j] = partials[0].(*cairn.Thunk)
+			} else {
+				out.parts[i*l.grid[1]+j] = tree(partials, k.accum, prio+1)
+			}
+		}
+	}
+	return out, nil
+}
+
+// matmulBlocks returns the sum of the products as[k]·bs[k], where blocks
+// holds the n blocks as and then the n blocks bs.
+func matmulBlocks[T Number](n int, blocks ...*Block[T]) (*Block[T], error) {
+	if n < 1 || len(blocks) != 2*n {
+		return nil, fmt.Errorf("%w: matmul of %d blocks as %d pairs", ErrShape, len(blocks), n)
+	}
+	as, bs := blocks[:n], blocks[n:]
+	for _, x := range blocks {
+		if x == nil || len(x.Shape) != 2 || len(x.Origin) != 2 || len(x.Data) != x.Shape[0]*x.Shape[1] {
+			return nil, fmt.Errorf("%w: matmul of a block that is not a well-formed matrix", ErrShape)
+		}
+	}
+	r, c := as[0].Shape[0], bs[0].Shape[1]
+	for q := range n {
+		if as[q].Shape[0] != r || bs[q].Shape[1] != c || as[q].Shape[1] != bs[q].Shape[0] {
+			return nil, fmt.Errorf("%w: matmul of blocks %v (%s) and %v (%s) into a %d×%d block",
+				ErrShape, as[q].Domain(), shapeString(as[q].Shape), bs[q].Domain(), shapeString(bs[q].Shape), r, c)
+		}
+	}
+	out := newBlock[T](Domain{Origin: []int{as[0].Origin[0], bs[0].Origin[1]}, Shape: []int{r, c}})
+	for q := range n {
+		gemmAcc(out.Data, as[q].Data, bs[q].Data, r, as[q].Shape[1], c)
+	}
+	return out, nil
+}
+
+// gemmAcc adds the product of the r×m matrix a and the m×c matrix b, all
+// row-major and contiguous, to the r×c matrix c.
+func gemmAcc[T Number](dst, a, b []T, r, m, c int) {
+	switch d := any(dst).(type) {
+	case []float64:
+		gonum.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, r, c, m, 1, any(a).([]float64), m, any(b).([]float64), c, 1, d, c)
+		return
+	case []float32:
+		gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, r, c, m, 1, any(a).([]float32), m, any(b).([]float32), c, 1, d, c)
+		return
+	}
+	// Integers (and named float types): i-k-j order streams rows of b and
+	// dst.
+	for i := range r {
+		row := dst[i*c : i*c+c]
+		for k, aik := range a[i*m : i*m+m] {
+			if aik == 0 {
+				continue
+			}
+			brow := b[k*c : k*c+c]
+			for j := range row {
+				row[j] += aik * brow[j]
+			}
+		}
+	}
+}
