@@ -13,8 +13,15 @@ import (
 	_ "gocloud.dev/blob/memblob"   // mem://, reached as blob+mem://
 	_ "gocloud.dev/blob/s3blob"    // s3://
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 )
+
+func init() {
+	for _, scheme := range Schemes {
+		checkpoint.Register(scheme, Open)
+	}
+}
 
 // Schemes lists the URL schemes that Open accepts and that the package
 // registers with the checkpoint package.

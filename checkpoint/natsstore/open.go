@@ -10,8 +10,11 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 )
+
+func init() { checkpoint.Register(Scheme, Open) }
 
 // Scheme is the URL scheme that Open accepts and that the package registers
 // with the checkpoint package.

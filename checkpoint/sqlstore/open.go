@@ -12,8 +12,11 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 )
+
+func init() { checkpoint.Register(Scheme, Open) }
 
 // Scheme is the URL scheme that Open accepts and that the package registers
 // with the checkpoint package.
