@@ -48,6 +48,11 @@
 // fileblob.MetadataDontWrite: fileblob rewrites its ".attrs" side files in
 // place, so a Get racing a Put of the same key can fail to decode them.
 //
+// On S3, values over 5 MiB go up as multipart uploads; a failed Put aborts
+// its upload, but a process that dies mid-upload leaves it incomplete, and
+// S3 keeps (and bills) its parts until a lifecycle rule with
+// AbortIncompleteMultipartUpload removes them: set one on the bucket.
+//
 // The driver implements driver.RangeGetter (ranged reads) and
 // driver.Sweeper (removes the temporaries of crashed Puts in a fileblob
 // bucket; other services never expose unfinished uploads). It does not

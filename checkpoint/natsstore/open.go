@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -36,10 +37,11 @@ func Open(ctx context.Context, u *url.URL) (driver.Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	nc, err := nats.Connect(server,
-		nats.Name("cairn checkpoint store"),
-		nats.MaxReconnects(-1),
-	)
+	opts := []nats.Option{nats.Name("cairn checkpoint store"), nats.MaxReconnects(-1)}
+	if deadline, ok := ctx.Deadline(); ok {
+		opts = append(opts, nats.Timeout(max(time.Until(deadline), time.Millisecond)))
+	}
+	nc, err := nats.Connect(server, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("natsstore: connect to %s: %w", u.Redacted(), err)
 	}

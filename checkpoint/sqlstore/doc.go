@@ -38,7 +38,9 @@
 // value first and then replaces the row in one transaction, so it is atomic,
 // and a failed Put changes nothing. Values are held in memory whole, and
 // SQLite limits a value to 1 GB by default: for checkpoints much larger than
-// some tens of MiB, a file or object store suits better.
+// some tens of MiB, a file or object store suits better. Space freed by
+// Delete is reused by later Puts, but the file does not shrink until it is
+// vacuumed (sqlite3 ckpt.db VACUUM).
 //
 // The driver implements driver.Toucher (Touch sets atime, for LRU garbage
 // collection) and driver.RangeGetter (SQLite's substr).
