@@ -69,7 +69,8 @@
 // corrupt too, so every accepted raw payload has exactly one encoding and
 // re-encodes to the same bytes. Gob data is first decoded into nothing
 // (which checks every count against the data without allocating), and only
-// then into the requested type; errors from encoding/gob wrap ErrCorrupt.
+// then into the requested type (except inside interface-typed fields, which
+// gob skips by length); errors from encoding/gob wrap ErrCorrupt.
 // Register'ed decoders must keep these promises themselves.
 //
 // # Gob
@@ -78,5 +79,7 @@
 // decode into (a function's result type, say): Unmarshal decodes into
 // reflect.New(typ). Values stored in interface-typed fields need their
 // concrete types gob.Register'ed. Gob ignores unexported fields and cannot
-// encode funcs or chans; give such types a raw codec with Register.
+// encode funcs or chans; give such types a raw codec with Register. Inside
+// a gob value, empty slices and maps come back nil, and zero-valued fields
+// are not sent, so they keep whatever reflect.New gave them (zero).
 package codec

@@ -28,7 +28,11 @@ func marshalGob(rv reflect.Value) (ID, []byte, error) {
 // stream whose counts claim more elements than it holds fails there. Only
 // then is the value decoded for real: a map's size hint, which gob would
 // otherwise trust (an 11-byte stream can ask for gigabytes), is by then
-// known to be backed by that many encoded entries.
+// known to be backed by that many encoded entries. One gap remains: the
+// first pass skips the contents of interface-typed fields (gob delimits them
+// by length) without walking them, so a map inside a value stored in an
+// interface field is still pre-sized from its encoded count. Reaching it
+// needs a gob.Register'ed concrete type that holds a map.
 func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 	if typ == nil {
 		return nil, fmt.Errorf("%w: Gob data needs a concrete type to decode into, and typ is nil", ErrTypeMismatch)

@@ -8,7 +8,10 @@ import (
 
 // bothEndians runs f on this machine's native path and, on little-endian
 // machines, again on the portable (big-endian) path, which must read and
-// write the same bytes.
+// write the same bytes. For a real big-endian (and 32-bit) run:
+//
+//	GOARCH=s390x go test -c -o /tmp/codec.test ./codec && qemu-s390x /tmp/codec.test
+//	GOARCH=mips go test -c -o /tmp/codec.test ./codec && qemu-mips /tmp/codec.test
 func bothEndians(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	t.Run("native", f)
