@@ -68,7 +68,7 @@ func Ls(ctx context.Context, w io.Writer, s *checkpoint.Store, prefix string, as
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tSIZE\tCODEC\tMODIFIED\tFUNC\tRUN")
+	fmt.Fprintln(tw, "KEY\tSIZE\tCODEC\tLAST USED\tFUNC\tRUN")
 	var total int64
 	for _, i := range infos {
 		total += i.Size
@@ -123,7 +123,7 @@ func Inspect(ctx context.Context, w io.Writer, s *checkpoint.Store, key string) 
 		{"version", dash(info.Version)},
 		{"run", dash(info.Run)},
 		{"created", stamp(info.Created)},
-		{"modified", stamp(info.ModTime)},
+		{"last used", stamp(info.ModTime)},
 		{"checksums", verdict(verr)},
 	} {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
