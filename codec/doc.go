@@ -10,29 +10,29 @@
 //
 // # Which type takes which codec
 //
-//	Go type (exactly)                         ID             payload
-//	nil; a nil pointer, slice, map, func,     Nil            empty
+//	Go type (exactly)                         ID               payload
+//	nil; a nil pointer, slice, map, func,     Nil              empty
 //	  chan or interface
-//	bool                                      Bool           1 byte, 0 or 1
-//	int, uint                                 Int, Uint      8 bytes on every platform
-//	int8..int64, uint8..uint64                Int8..Uint64   1, 2, 4 or 8 bytes
-//	float32, float64                          Float32/64     IEEE 754 bits
-//	complex64, complex128                     Complex64/128  real bits, then imaginary bits
-//	string                                    String         its bytes
-//	[]byte                                    Bytes          its bytes
-//	[]float64, []float32                      Float64s/32s   elements back to back
-//	[]int64, []int32, []int16, []int8         Int64s..Int8s  elements back to back
-//	[]uint64, []uint32, []uint16              Uint64s..16s   elements back to back
-//	[]int, []uint                             Ints, Uints    8 bytes per element
-//	[]bool                                    Bools          1 byte per element, 0 or 1
+//	bool                                      Bool             1 byte, 0 or 1
+//	int, uint                                 Int, Uint        8 bytes on every platform
+//	int8..int64, uint8..uint64                Int8..Uint64     1, 2, 4 or 8 bytes
+//	float32, float64                          Float32/64       IEEE 754 bits
+//	complex64, complex128                     Complex64/128    real bits, then imaginary bits
+//	string                                    String           its bytes
+//	[]byte                                    Bytes            its bytes
+//	[]float64, []float32                      Float64s/32s     elements back to back
+//	[]int64, []int32, []int16, []int8         Int64s..Int8s    elements back to back
+//	[]uint64, []uint32, []uint16              Uint64s..16s     elements back to back
+//	[]int, []uint                             Ints, Uints      8 bytes per element
+//	[]bool                                    Bools            1 byte per element, 0 or 1
 //	[]complex128, []complex64                 Complex128s/64s elements back to back
-//	[]string                                  Strings        uvarint count, then uvarint length + bytes each
-//	*mat.Dense (gonum)                        Dense          uint64 rows, uint64 cols, row-major float64s
-//	*mat.VecDense (gonum)                     VecDense       uint64 length, float64s
-//	a type given to Register                  128..255       whatever its encoder writes
-//	a named type over one of the above        as above       as above (type Celsius float64, type Vec []float64)
+//	[]string                                  Strings          uvarint count, then uvarint length + bytes each
+//	*mat.Dense (gonum)                        Dense            uint64 rows, uint64 cols, row-major float64s
+//	*mat.VecDense (gonum)                     VecDense         uint64 length, float64s
+//	a type given to Register                  128..255         whatever its encoder writes
+//	a named type over one of the above        as above         as above (type Celsius float64, type Vec []float64)
 //	  (not Register'ed)
-//	anything else: structs, maps, arrays,     Gob            one encoding/gob stream
+//	anything else: structs, maps, arrays,     Gob              one encoding/gob stream
 //	  [][]float64, pointers to these
 //
 // All numbers on disk are little-endian, whatever the machine. On
