@@ -25,7 +25,7 @@
 //	[]uint64, []uint32, []uint16              Uint64s..16s     elements back to back
 //	[]int, []uint                             Ints, Uints      8 bytes per element
 //	[]bool                                    Bools            1 byte per element, 0 or 1
-//	[]complex128, []complex64                 Complex128s/64s elements back to back
+//	[]complex128, []complex64                 Complex128s/64s  elements back to back
 //	[]string                                  Strings          uvarint count, then uvarint length + bytes each
 //	*mat.Dense (gonum)                        Dense            uint64 rows, uint64 cols, row-major float64s
 //	*mat.VecDense (gonum)                     VecDense         uint64 length, float64s
