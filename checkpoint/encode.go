@@ -1,8 +1,10 @@
 package checkpoint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"sync"
 
@@ -21,6 +23,19 @@ type frame struct {
 }
 
 func (f *frame) size() int64 { return int64(len(f.head)) + int64(len(f.payload)) }
+
+// smallFrame is the size under which reader copies a frame into one buffer,
+// so that a driver writes it with one system call.
+const smallFrame = 64 << 10
+
+// reader returns the frame's bytes as a reader, without copying large
+// payloads.
+func (f *frame) reader() io.Reader {
+	if len(f.payload) < smallFrame {
+		return bytes.NewReader(append(f.head, f.payload...))
+	}
+	return io.MultiReader(bytes.NewReader(f.head), bytes.NewReader(f.payload))
+}
 
 // encodeFrame encodes v and meta as a frame, zstd-compressing the payload if
 // compress is set and that makes it smaller.

@@ -1,11 +1,9 @@
 package checkpoint
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"reflect"
 	"sync"
@@ -156,8 +154,7 @@ func (s *Store) Put(ctx context.Context, key string, v any, meta Meta) (Info, er
 	if err != nil {
 		return Info{}, fmt.Errorf("checkpoint: put %q: %w", key, err)
 	}
-	r := io.MultiReader(bytes.NewReader(f.head), bytes.NewReader(f.payload))
-	if err := s.d.Put(ctx, key, r, f.size()); err != nil {
+	if err := s.d.Put(ctx, key, f.reader(), f.size()); err != nil {
 		return Info{}, wrapErr("put", key, err)
 	}
 	s.recordRun(ctx, meta.Run)

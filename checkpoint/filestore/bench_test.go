@@ -202,3 +202,29 @@ func BenchmarkGetScalar(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRawScalarFile is the floor under BenchmarkPutScalarNoSync: create
+// a new file, write 80 bytes, close it and rename it, with no checkpoint
+// code at all.
+func BenchmarkRawScalarFile(b *testing.B) {
+	dir := benchDir(b)
+	data := make([]byte, 80)
+	i := 0
+	for b.Loop() {
+		p := filepath.Join(dir, "f"+strconv.Itoa(i))
+		i++
+		f, err := os.OpenFile(p+".tmp", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.Write(data); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Rename(p+".tmp", p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
