@@ -11,8 +11,7 @@ import (
 
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
-	_ "github.com/cairnlabs/cairn/checkpoint/filestore"
-	_ "github.com/cairnlabs/cairn/checkpoint/memstore"
+	_ "github.com/cairnlabs/cairn/checkpoint/all"
 	"github.com/cairnlabs/cairn/internal/demo"
 	"github.com/spf13/cobra"
 )
