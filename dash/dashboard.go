@@ -1,0 +1,236 @@
+package dash
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/cairnlabs/cairn"
+)
+
+// Options configure a Dashboard. A nil *Options, and every zero field, means
+// the default given with the field.
+type Options struct {
+	// Title is shown at the top of the page. Default "cairn".
+	Title string
+	// DetailLimit is the largest graph drawn thunk by thunk; a larger one
+	// is drawn one box per function with its thunks' state counts, so that
+	// graphs of 100,000 thunks stay responsive. Default DefaultMaxNodes.
+	DetailLimit int
+	// MaxRuns is how many runs are kept; the oldest finished run is
+	// forgotten first. Default 8.
+	MaxRuns int
+	// MaxTasks is how many finished tasks the task stream keeps. Default
+	// 20,000.
+	MaxTasks int
+	// Interval is the time between updates pushed to each browser. Default
+	// 250ms.
+	Interval time.Duration
+}
+
+// Dashboard shows runs live in a web browser: the graph with each thunk's
+// state, a task stream per worker slot, counts, rates, checkpoint traffic
+// and errors. It is a cairn.Listener (add it to cairn.Config.Listeners) and
+// an http.Handler (serve it with Serve, or mount it on a mux of your own
+// with http.StripPrefix). Updates reach browsers as Server-Sent Events.
+//
+// A Dashboard is safe for concurrent use. OnEvent only updates counters
+// under a mutex: browsers are served from that state at their own pace,
+// so a slow browser never slows a run.
+type Dashboard struct {
+	opts      Options
+	t0        time.Time
+	mux       *http.ServeMux
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
+
+	mu      sync.Mutex
+	version uint64 // bumped by every event
+	runs    []*runModel
+	tasks   taskRing
+	running map[int]task // by worker slot
+	slots   int
+}
+
+// New returns a Dashboard configured by opts (nil: all defaults).
+func New(opts *Options) *Dashboard {
+	d := &Dashboard{t0: time.Now(), running: map[int]task{}, done: make(chan struct{})}
+	if opts != nil {
+		d.opts = *opts
+	}
+	if d.opts.Title == "" {
+		d.opts.Title = "cairn"
+	}
+	if d.opts.DetailLimit <= 0 {
+		d.opts.DetailLimit = DefaultMaxNodes
+	}
+	if d.opts.MaxRuns <= 0 {
+		d.opts.MaxRuns = 8
+	}
+	if d.opts.MaxTasks <= 0 {
+		d.opts.MaxTasks = 20000
+	}
+	if d.opts.Interval <= 0 {
+		d.opts.Interval = 250 * time.Millisecond
+	}
+	d.tasks.buf = make([]task, d.opts.MaxTasks)
+	d.routes()
+	return d
+}
+
+// Close ends the event streams of open pages, so that an http.Server
+// serving d can shut down, and makes later ones end at once. The dashboard
+// still records events and serves its other paths. Close is safe to call
+// more than once.
+func (d *Dashboard) Close() error {
+	d.closeOnce.Do(func() { close(d.done) })
+	return nil
+}
+
+// task is one execution of a thunk in a worker slot.
+type task struct {
+	Seq    uint64  `json:"seq"`
+	Worker int     `json:"w"`
+	Run    uint64  `json:"run"`
+	Fn     string  `json:"fn"`
+	Name   string  `json:"name"`
+	Start  float64 `json:"s"`           // ms since the dashboard started
+	End    float64 `json:"e,omitempty"` // 0 while running
+	State  string  `json:"st,omitempty"`
+}
+
+// taskRing keeps the latest finished tasks.
+type taskRing struct {
+	buf  []task
+	next uint64 // sequence number of the next task; buf[seq%len] holds it
+}
+
+func (r *taskRing) add(t task) {
+	t.Seq = r.next
+	r.buf[r.next%uint64(len(r.buf))] = t
+	r.next++
+}
+
+// since returns the tasks from sequence number seq on, and whether some
+// were already overwritten.
+func (r *taskRing) since(seq uint64) ([]task, bool) {
+	lost := false
+	if n := uint64(len(r.buf)); r.next > n && seq < r.next-n {
+		seq, lost = r.next-n, true
+	}
+	out := make([]task, 0, r.next-seq)
+	for s := seq; s < r.next; s++ {
+		out = append(out, r.buf[s%uint64(len(r.buf))])
+	}
+	return out, lost
+}
+
+// OnEvent records e. It implements cairn.Listener.
+func (d *Dashboard) OnEvent(e cairn.Event) {
+	var g *graph
+	if e.Kind == cairn.RunStarted && e.Thunks != nil {
+		g = newGraph(e.Thunks, false) // outside the lock: it may be big
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.version++
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	switch e.Kind {
+	case cairn.RunStarted:
+		d.addRun(newRunModel(e, g))
+		return
+	case cairn.RunFinished:
+		if r := d.run(e.Run); r != nil {
+			r.finish(e)
+		}
+		return
+	case cairn.ThunkStarted:
+		if e.Thunk != nil {
+			d.slots = max(d.slots, e.Worker+1)
+			name, fn := names(e.Thunk)
+			d.running[e.Worker] = task{Worker: e.Worker, Run: e.Run, Fn: fn, Name: name, Start: ms(e.Time, d.t0)}
+		}
+	case cairn.ThunkFinished, cairn.ThunkFailed, cairn.ThunkRetrying:
+		if t, ok := d.running[e.Worker]; ok && e.Thunk != nil {
+			delete(d.running, e.Worker)
+			t.End = ms(e.Time, d.t0)
+			t.State = "done"
+			if e.Kind != cairn.ThunkFinished {
+				t.State = Failed.String()
+				if e.Kind == cairn.ThunkRetrying {
+					t.State = Retrying.String()
+				}
+			}
+			d.tasks.add(t)
+		}
+	}
+	if r := d.run(e.Run); r != nil {
+		r.thunkEvent(e, d.t0)
+	}
+}
+
+// addRun keeps r, forgetting the oldest finished run beyond MaxRuns.
+func (d *Dashboard) addRun(r *runModel) {
+	d.runs = append(d.runs, r)
+	for len(d.runs) > d.opts.MaxRuns {
+		drop := -1
+		for i, old := range d.runs[:len(d.runs)-1] {
+			if old.finished {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		d.runs = append(d.runs[:drop], d.runs[drop+1:]...)
+	}
+}
+
+// run returns the run with the given id (0: the latest), or nil.
+func (d *Dashboard) run(id uint64) *runModel {
+	for i := len(d.runs) - 1; i >= 0; i-- {
+		if id == 0 || d.runs[i].id == id {
+			return d.runs[i]
+		}
+	}
+	return nil
+}
+
+// WriteDOT writes the graph of a run (0: the latest) with its thunks'
+// current states in Graphviz's DOT language; see the package function
+// WriteDOT. It reports ErrNoRun if the dashboard does not know the run.
+func (d *Dashboard) WriteDOT(w io.Writer, run uint64, opts *GraphOptions) error {
+	g, states, err := d.graphOf(run)
+	if err != nil {
+		return err
+	}
+	return writeDOT(w, g, states, opts)
+}
+
+// WriteMermaid writes the graph of a run (0: the latest) as a Mermaid
+// flowchart; see WriteDOT.
+func (d *Dashboard) WriteMermaid(w io.Writer, run uint64, opts *GraphOptions) error {
+	g, states, err := d.graphOf(run)
+	if err != nil {
+		return err
+	}
+	return writeMermaid(w, g, states, opts)
+}
+
+func (d *Dashboard) graphOf(run uint64) (*graph, []int8, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := d.run(run)
+	if r == nil || r.g == nil {
+		return nil, nil, ErrNoRun
+	}
+	states := make([]int8, len(r.states))
+	for i, s := range r.states {
+		states[i] = int8(s)
+	}
+	return r.g, states, nil
+}

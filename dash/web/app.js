@@ -1,0 +1,386 @@
+// cairn dashboard: renders the updates that /events pushes as Server-Sent
+// Events. Plain JavaScript and SVG, no libraries, nothing fetched from
+// elsewhere.
+'use strict';
+(function () {
+  const NS = 'http://www.w3.org/2000/svg';
+  const $ = (id) => document.getElementById(id);
+  const PALETTE = ['#4e79a7', '#f28e2b', '#76b7b2', '#59a14f', '#edc948', '#b07aa1',
+    '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#e15759', '#d4a6c8'];
+  // Order of states in the progress bar and legend: finished work first.
+  const BAR_ORDER = ['checkpointed', 'done', 'restored', 'pruned', 'skipped', 'failed',
+    'running', 'retrying', 'queued', 'pending'];
+  const DARK = { checkpointed: 1, restored: 1, failed: 1 };
+  const MAX_TASKS = 20000;
+  const MAX_EDGES = 4000;
+
+  const fnColors = new Map();
+  let follow = 0; // run to show; 0 follows the latest
+  let source = null;
+  let names = [];
+  let colors = [];
+  let graph = null; // what is drawn: {run, mode, nodes: [...]}
+  let tasks = [];
+
+  function colorOf(fn) {
+    if (!fnColors.has(fn)) fnColors.set(fn, PALETTE[fnColors.size % PALETTE.length]);
+    return fnColors.get(fn);
+  }
+
+  function svg(tag, attrs, parent) {
+    const e = document.createElementNS(NS, tag);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  function html(tag, cls, text, parent) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  function fmtNum(n) { return Math.round(n).toLocaleString('en-US'); }
+
+  function fmtBytes(b) {
+    if (!b) return '0 B';
+    const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let i = 0;
+    while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
+    return (i ? b.toFixed(b < 10 ? 2 : 1) : b) + ' ' + u[i];
+  }
+
+  function fmtDur(ms) {
+    if (ms < 0 || !isFinite(ms)) return '—';
+    if (ms < 1000) return Math.round(ms) + ' ms';
+    const s = ms / 1000;
+    if (s < 60) return s.toFixed(s < 10 ? 2 : 1) + ' s';
+    const m = Math.floor(s / 60);
+    if (m < 60) return m + ' m ' + Math.round(s % 60) + ' s';
+    return Math.floor(m / 60) + ' h ' + (m % 60) + ' m';
+  }
+
+  function clip(s, n) { return s.length > n ? s.slice(0, Math.max(1, n - 1)) + '…' : s; }
+
+  function connect() {
+    if (source) source.close();
+    graph = null;
+    tasks = [];
+    source = new EventSource('events' + (follow ? '?run=' + follow : ''));
+    source.onopen = () => { $('conn').textContent = 'live'; $('conn').className = 'conn live'; };
+    source.onerror = () => { $('conn').textContent = 'reconnecting…'; $('conn').className = 'conn'; };
+    source.onmessage = (e) => render(JSON.parse(e.data));
+    const q = follow ? '?run=' + follow : '';
+    $('dot').href = 'graph.dot' + q;
+    $('mmd').href = 'graph.mmd' + q;
+  }
+
+  function render(m) {
+    names = m.stateNames;
+    colors = m.stateColors;
+    $('title').textContent = m.title;
+    if (m.reset) tasks = [];
+    for (const t of m.tasks) tasks.push(t);
+    if (tasks.length > MAX_TASKS) tasks = tasks.slice(tasks.length - MAX_TASKS);
+    renderRuns(m);
+    const r = m.run;
+    document.body.dataset.status = r ? r.status : 'idle';
+    document.body.dataset.run = r ? r.id : '';
+    if (!r) {
+      $('cards').replaceChildren(html('div', 'none', 'Waiting for a run: add the dashboard to cairn.Config.Listeners.'));
+      return;
+    }
+    const counts = {};
+    names.forEach((n, i) => { counts[n] = r.counts[i]; });
+    renderCards(m, r, counts);
+    renderBar(r, counts);
+    renderGraph(r);
+    renderSpark(r);
+    renderErrors(r);
+    renderStream(m, r);
+  }
+
+  function renderRuns(m) {
+    const nav = $('runs');
+    nav.replaceChildren();
+    const latest = html('button', follow === 0 ? 'sel' : '', 'follow latest', nav);
+    latest.onclick = () => { follow = 0; connect(); };
+    for (const r of m.runs) {
+      const b = html('button', r.status + (follow === r.id ? ' sel' : ''), undefined, nav);
+      b.dataset.run = r.id;
+      html('span', 'dot', undefined, b);
+      html('span', '', '#' + r.id + (r.name ? ' ' + r.name : '') + ' · ' + r.status, b);
+      b.title = r.thunks + ' thunks';
+      b.onclick = () => { follow = r.id; connect(); };
+    }
+  }
+
+  function card(parent, key, id, value, sub, cls) {
+    const c = html('div', 'card' + (cls ? ' ' + cls : ''), undefined, parent);
+    c.id = 'card-' + id;
+    html('div', 'k', key, c);
+    html('div', 'v', value, c);
+    html('div', 's', sub, c);
+  }
+
+  function renderCards(m, r, c) {
+    const cards = $('cards');
+    cards.replaceChildren();
+    const total = r.thunks;
+    const final = c.done + c.checkpointed + c.restored + c.pruned + c.skipped + c.failed;
+    const elapsed = (r.end || m.now) - r.start;
+    card(cards, 'Run #' + r.id, 'status', r.status, r.name || 'unnamed run', 'status-' + r.status);
+    card(cards, 'Progress', 'progress', fmtNum(final) + ' / ' + fmtNum(total),
+      (total ? (100 * final / total).toFixed(1) : '100.0') + '% complete');
+    card(cards, 'Running', 'running', fmtNum(c.running + c.retrying),
+      fmtNum(c.queued) + ' queued · ' + fmtNum(c.pending) + ' pending');
+    card(cards, 'Rate', 'rate', (r.rate >= 100 ? fmtNum(r.rate) : r.rate.toFixed(1)) + ' /s',
+      r.status === 'running' ? 'ETA ' + (r.eta >= 0 ? fmtDur(r.eta * 1000) : '—') : 'finished');
+    card(cards, 'Elapsed', 'elapsed', fmtDur(elapsed), r.status === 'running' ? 'running' : 'wall time');
+    const join = (parts) => parts.filter(Boolean).join(' · ');
+    card(cards, 'Checkpointed', 'checkpointed', fmtNum(r.checkpoints), join([
+      r.bytesWritten ? fmtBytes(r.bytesWritten) + ' written' : '',
+      r.checkpointFailed ? r.checkpointFailed + ' failed' : (r.bytesWritten ? '' : 'none failed')]));
+    card(cards, 'Restored', 'restored', fmtNum(r.restores), join([
+      r.bytesRead ? fmtBytes(r.bytesRead) + ' read' : '',
+      fmtNum(c.pruned) + ' pruned',
+      r.restoreFailed ? r.restoreFailed + ' failed' : '']));
+    card(cards, 'Failed', 'failed', fmtNum(c.failed), fmtNum(c.skipped) + ' skipped',
+      c.failed ? 'status-failed' : '');
+  }
+
+  function renderBar(r, c) {
+    const bar = $('bar');
+    const legend = $('legend');
+    bar.replaceChildren();
+    legend.replaceChildren();
+    const total = Math.max(r.thunks, 1);
+    for (const s of BAR_ORDER) {
+      const i = names.indexOf(s);
+      if (c[s] > 0) {
+        const seg = html('span', '', undefined, bar);
+        seg.style.width = (100 * c[s] / total) + '%';
+        seg.style.background = colors[i];
+        seg.title = c[s] + ' ' + s;
+      }
+      const item = html('span', '', undefined, legend);
+      item.id = 'count-' + s;
+      const sw = html('i', '', undefined, item);
+      sw.style.background = colors[i];
+      if (s === 'pruned') sw.style.borderStyle = 'dashed';
+      html('b', '', fmtNum(c[s]), item);
+      item.appendChild(document.createTextNode(' ' + s));
+    }
+  }
+
+  function renderGraph(r) {
+    const g = $('graph');
+    if (r.layout && (!graph || graph.run !== r.id)) buildGraph(g, r);
+    if (!graph) return;
+    if (graph.mode === 'nodes' && r.states) {
+      for (let i = 0; i < graph.nodes.length; i++) {
+        const s = r.states.charCodeAt(i) - 48;
+        const n = graph.nodes[i];
+        if (n.state === s) continue;
+        n.state = s;
+        n.rect.setAttribute('fill', colors[s]);
+        n.rect.dataset.state = names[s];
+        n.tip.textContent = n.title + ' — ' + names[s];
+        if (n.text) n.text.setAttribute('fill', DARK[names[s]] ? '#fff' : '#1f2328');
+      }
+    } else if (graph.mode === 'groups' && r.groupStates) {
+      r.groupStates.forEach((counts, k) => updateGroup(graph.nodes[k], counts));
+    }
+  }
+
+  function buildGraph(g, r) {
+    const L = r.layout;
+    g.replaceChildren();
+    // Fill the panel's width, but do not blow small graphs up.
+    const room = g.parentNode.clientWidth || L.w;
+    const scale = Math.min(1.5, room / L.w);
+    g.setAttribute('viewBox', '0 0 ' + L.w + ' ' + L.h);
+    g.setAttribute('width', L.w * scale);
+    g.setAttribute('height', L.h * scale);
+    graph = { run: r.id, mode: L.mode, nodes: [] };
+    const edges = svg('g', {}, g);
+    const nodes = svg('g', {}, g);
+    const n = L.nodes;
+    $('graph-note').textContent = L.mode === 'nodes'
+      ? fmtNum(n.length) + ' thunks'
+      : fmtNum(r.thunks) + ' thunks in ' + n.length + ' functions (large graphs are drawn one box per function)';
+    const drawEdges = L.edges.length <= MAX_EDGES;
+    if (!drawEdges) $('graph-note').textContent += ' · ' + fmtNum(L.edges.length) + ' edges not drawn';
+    L.edges.forEach((e, k) => {
+      if (!drawEdges) return;
+      const a = n[e[0]], b = n[e[1]];
+      const y1 = a.y + a.h / 2, y2 = b.y - b.h / 2, my = (y1 + y2) / 2;
+      svg('path', { class: 'edge', d: `M${a.x} ${y1}C${a.x} ${my} ${b.x} ${my} ${b.x} ${y2}`,
+        'stroke-width': L.mode === 'groups' ? 1.6 : 1 }, edges);
+      if (L.edgeN && L.edgeN[k] > 1) {
+        svg('text', { x: (a.x + b.x) / 2 + 4, y: my, class: 'gcount' }, edges).textContent = '×' + fmtNum(L.edgeN[k]);
+      }
+    });
+    if (L.mode === 'nodes') {
+      for (const l of L.layers) {
+        const t = svg('text', { x: 8, y: l.y - 2, class: 'layer' }, nodes);
+        svg('title', {}, t).textContent = l.title;
+        const a = svg('tspan', { class: 'fn' }, t);
+        a.textContent = clip(l.label, 20);
+        const b = svg('tspan', { x: 8, dy: 15 }, t);
+        b.textContent = '× ' + fmtNum(l.n) + (l.more ? ' +' + fmtNum(l.more) + ' other' : '');
+      }
+    }
+    for (const d of n) {
+      if (L.mode === 'nodes') {
+        const rect = svg('rect', { class: 'node', x: d.x - d.w / 2, y: d.y - d.h / 2, width: d.w, height: d.h,
+          rx: d.label ? 5 : 2.5, fill: colors[0] }, nodes);
+        rect.dataset.state = names[0];
+        rect.dataset.fn = d.fn;
+        const tip = svg('title', {}, rect);
+        let text = null;
+        if (d.label) {
+          text = svg('text', { x: d.x, y: d.y + 4, 'text-anchor': 'middle', class: 'label' }, nodes);
+          text.textContent = clip(d.label, Math.floor(d.w / 7));
+        }
+        graph.nodes.push({ rect, tip, text, title: d.title, state: -1 });
+      } else {
+        const x0 = d.x - d.w / 2, y0 = d.y - d.h / 2;
+        const box = svg('g', { class: 'group' }, nodes);
+        const rect = svg('rect', { class: 'node', x: x0, y: y0, width: d.w, height: d.h, rx: 6, fill: '#fff' }, box);
+        rect.dataset.fn = d.fn;
+        svg('title', {}, rect).textContent = d.title;
+        svg('text', { x: x0 + 10, y: y0 + 17, class: 'glabel' }, box).textContent = clip(d.label, 17);
+        svg('text', { x: x0 + d.w - 10, y: y0 + 17, 'text-anchor': 'end', class: 'gsub' }, box).textContent = '× ' + fmtNum(d.n);
+        const bar = svg('g', {}, box);
+        const sub = svg('text', { x: x0 + 10, y: y0 + d.h - 8, class: 'gsub' }, box);
+        graph.nodes.push({ rect, bar, sub, x: x0 + 10, y: y0 + 24, w: d.w - 20, n: d.n, key: '' });
+      }
+    }
+  }
+
+  function updateGroup(node, counts) {
+    const key = counts.join(',');
+    if (node.key === key) return;
+    node.key = key;
+    node.bar.replaceChildren();
+    const total = Math.max(counts.reduce((a, b) => a + b, 0), 1);
+    let x = node.x;
+    const parts = [];
+    let top = -1;
+    for (const s of BAR_ORDER) {
+      const i = names.indexOf(s);
+      if (!counts[i]) continue;
+      const w = node.w * counts[i] / total;
+      svg('rect', { x, y: node.y, width: Math.max(w, 0.5), height: 10, fill: colors[i] }, node.bar);
+      x += w;
+      parts.push(fmtNum(counts[i]) + ' ' + s);
+      if (top < 0 || counts[i] > counts[top]) top = i;
+    }
+    const failed = names.indexOf('failed'), running = names.indexOf('running');
+    const state = counts[failed] ? failed : counts[running] ? running : top;
+    node.rect.dataset.state = names[state] || 'pending';
+    node.rect.dataset.counts = parts.join(', ');
+    node.sub.textContent = clip(parts.slice(0, 3).join(' · '), 34);
+  }
+
+  function renderSpark(r) {
+    const s = $('spark');
+    s.replaceChildren();
+    const tp = r.throughput;
+    const max = Math.max(1, ...tp);
+    const w = 300 / tp.length;
+    tp.forEach((v, i) => {
+      if (!v) return;
+      const h = 66 * v / max;
+      const bar = svg('rect', { x: i * w + 0.5, y: 70 - h, width: w - 1, height: h }, s);
+      svg('title', {}, bar).textContent = v + ' /s, ' + (tp.length - 1 - i) + ' s ago';
+    });
+    svg('text', { x: 4, y: 12, 'font-size': 10, fill: '#6b7280' }, s).textContent = 'peak ' + fmtNum(max) + '/s';
+  }
+
+  function renderErrors(r) {
+    const box = $('errors');
+    box.replaceChildren();
+    const list = r.errors.slice();
+    if (!list.length && r.err) list.push({ kind: 'run failed', thunk: 'run #' + r.id, err: r.err });
+    $('err-note').textContent = list.length ? list.length + (r.moreErrors ? '+' + r.moreErrors : '') : '';
+    if (!list.length) {
+      html('div', 'none', 'No errors.', box);
+      return;
+    }
+    for (const e of list.slice().reverse()) {
+      const warn = e.kind !== 'failed' && e.kind !== 'run failed';
+      const d = html('div', 'err' + (warn ? ' warn' : ''), undefined, box);
+      const h = html('div', 'h', undefined, d);
+      html('b', '', e.thunk, h);
+      html('span', '', e.kind, h);
+      html('pre', '', e.err, d);
+    }
+  }
+
+  function renderStream(m, r) {
+    const s = $('stream');
+    const W = Math.max(s.clientWidth || s.parentNode.clientWidth - 28, 300);
+    const lanes = Math.max(m.slots, 1);
+    const laneH = 22, top = 20, left = 64, right = 12;
+    const H = top + lanes * laneH + 4;
+    s.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    s.setAttribute('height', H);
+    s.replaceChildren();
+    // The run's span (its last minute while it runs), a little padded.
+    let t1 = r.end || m.now;
+    let t0 = r.start;
+    if (!r.end) {
+      t0 = Math.max(t0, t1 - 60000);
+      t1 = Math.max(t1, t0 + 1000);
+    }
+    const pad = Math.max((t1 - t0) * 0.015, 1);
+    t0 -= pad;
+    t1 += pad;
+    const X = (t) => left + (t - t0) / (t1 - t0) * (W - left - right);
+    for (let w = 0; w < lanes; w++) {
+      svg('rect', { class: 'lane', x: left, y: top + w * laneH, width: W - left - right, height: laneH - 4 }, s);
+      svg('text', { class: 'lanelabel', x: left - 8, y: top + w * laneH + 13, 'text-anchor': 'end' }, s).textContent = 'slot ' + w;
+    }
+    const span = t1 - t0;
+    const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000];
+    const step = steps.find((x) => span / x <= 10) || 3600000;
+    for (let t = Math.max(0, Math.ceil((t0 - r.start) / step)) * step + r.start; t <= t1; t += step) {
+      const x = X(t);
+      svg('line', { class: 'tick', x1: x, x2: x, y1: top - 4, y2: H - 4 }, s);
+      const rel = (t - r.start) / 1000;
+      svg('text', { class: 'ticklabel', x, y: top - 7, 'text-anchor': 'middle' }, s).textContent =
+        (step < 1000 ? rel.toFixed(step < 100 ? 2 : 1) : Math.round(rel)) + 's';
+    }
+    const seen = new Set();
+    const draw = (t, running) => {
+      const e = running ? m.now : t.e;
+      if (e < t0 || t.s > t1) return;
+      const x = X(Math.max(t.s, t0));
+      const w = Math.max(X(Math.min(e, t1)) - x, 1.2);
+      const cls = 'task' + (t.st === 'failed' ? ' failed' : '') + (running ? ' running' : '') +
+        (t.run !== r.id ? ' other' : '');
+      const rect = svg('rect', { class: cls, x, y: top + t.w * laneH + 1, width: w, height: laneH - 6, rx: 2,
+        fill: colorOf(t.fn) }, s);
+      rect.dataset.fn = t.fn;
+      svg('title', {}, rect).textContent = t.name + ' (run #' + t.run + '): ' + fmtDur(e - t.s) + (running ? ', running' : ', ' + t.st);
+      if (t.run === r.id) seen.add(t.fn);
+    };
+    for (const t of tasks) draw(t, false);
+    for (const t of m.running) draw(t, true);
+    if (!r.end) svg('line', { class: 'now', x1: X(m.now), x2: X(m.now), y1: top - 4, y2: H - 4 }, s);
+    const legend = $('fn-legend');
+    legend.replaceChildren();
+    for (const fn of [...seen].sort()) {
+      const item = html('span', '', undefined, legend);
+      html('i', '', undefined, item).style.background = colorOf(fn);
+      item.appendChild(document.createTextNode(fn));
+    }
+    if (!seen.size) html('span', 'none', r.status === 'running' ? 'No task has started yet.' : 'No task ran in this run: everything was restored or pruned.', legend);
+  }
+
+  connect();
+})();
