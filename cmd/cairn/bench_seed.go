@@ -36,7 +36,8 @@ type seedResult struct {
 	MedianS float64 `json:"median_s"`
 	MinS    float64 `json:"min_s"`
 	Result  float64 `json:"result"`
-	// Ratio is cairn's median over Dask's (on the Dask line only).
+	// Ratio is cairn's median over this line's (on the Dask and NumPy
+	// lines only).
 	Ratio float64 `json:"ratio,omitempty"`
 }
 
@@ -52,7 +53,8 @@ covers building the graph and computing it, as Dask's bench_seed.py measures.
 
 With --dask PATH it then runs '/usr/bin/python3 PATH N B R' (the script in
 peers/dask/) and compares with Dask's threaded scheduler on the same workload
-(its delayed-chunk-sums variant).`,
+(its delayed-chunk-sums variant, line seed-dask), and with the script's
+serial NumPy loop (seed-numpy-floor): ratio is cairn's median over theirs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBenchSeed(cmd.Context(), cmd.OutOrStdout(), f)
@@ -89,12 +91,17 @@ func runBenchSeed(ctx context.Context, out io.Writer, f seedFlags) error {
 	if f.dask == "" {
 		return nil
 	}
-	d, err := runDaskSeed(ctx, f.dask, f.size, f.block, f.runs)
+	ds, err := runDaskSeed(ctx, f.dask, f.size, f.block, f.runs)
 	if err != nil {
 		return err
 	}
-	d.Ratio = r.MedianS / d.MedianS
-	return printSeed(out, f.asJSON, d)
+	for _, d := range ds {
+		d.Ratio = r.MedianS / d.MedianS
+		if err := printSeed(out, f.asJSON, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // timeSeed runs the workload once untimed, then runs times, each after a
@@ -123,8 +130,11 @@ func printSeed(out io.Writer, asJSON bool, r seedResult) error {
 	if asJSON {
 		return json.NewEncoder(out).Encode(r)
 	}
-	_, err := fmt.Fprintf(out, "%-10s %d×%d in %d×%d blocks (%d chunks), %d runs: median %.4f s, min %.4f s, result %.6g",
-		r.Name, r.Size, r.Size, r.Block, r.Block, r.Chunks, r.Runs, r.MedianS, r.MinS, r.Result)
+	_, err := fmt.Fprintf(out, "%-16s %d×%d in %d×%d blocks (%d chunks), %d runs: median %.4f s, min %.4f s",
+		r.Name, r.Size, r.Size, r.Block, r.Block, r.Chunks, r.Runs, r.MedianS, r.MinS)
+	if err == nil && r.Ratio == 0 {
+		_, err = fmt.Fprintf(out, ", result %.6g", r.Result)
+	}
 	if err == nil && r.Ratio != 0 {
 		_, err = fmt.Fprintf(out, "; cairn/dask = %.3f", r.Ratio)
 	}
@@ -134,22 +144,26 @@ func printSeed(out io.Writer, asJSON bool, r seedResult) error {
 	return err
 }
 
-// runDaskSeed runs Dask's bench_seed.py and returns its threaded,
-// delayed-chunk-sums figures. The script goes on to other schedulers
-// afterwards; it is stopped once the line needed has been read.
-func runDaskSeed(ctx context.Context, script string, n, block, runs int) (seedResult, error) {
+// runDaskSeed runs Dask's bench_seed.py and returns its figures for the
+// same workload: the threaded scheduler's delayed-chunk-sums variant
+// ("seed-dask") and, for reference, the script's serial NumPy loop
+// ("seed-numpy-floor", printed first by the script). The script goes on to
+// other schedulers afterwards; it is stopped once the threaded line has
+// been read.
+func runDaskSeed(ctx context.Context, script string, n, block, runs int) ([]seedResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/usr/bin/python3", script, strconv.Itoa(n), strconv.Itoa(block), strconv.Itoa(runs))
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return seedResult{}, fmt.Errorf("bench seed: dask: %w", err)
+		return nil, fmt.Errorf("bench seed: dask: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return seedResult{}, fmt.Errorf("bench seed: dask: %w", err)
+		return nil, fmt.Errorf("bench seed: dask: %w", err)
 	}
 	defer cmd.Wait()
+	var rs []seedResult
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -160,19 +174,24 @@ func runDaskSeed(ctx context.Context, script string, n, block, runs int) (seedRe
 			MedianS   float64 `json:"median_s"`
 			MinS      float64 `json:"min_s"`
 		}
-		if json.Unmarshal(sc.Bytes(), &line) != nil {
+		if json.Unmarshal(sc.Bytes(), &line) != nil || line.MedianS <= 0 {
 			continue
 		}
-		if line.Variant == "delayed-chunk-sums" && line.Scheduler == "threads" {
+		r := seedResult{Size: n, Block: block, Chunks: line.Chunks, Runs: runs, MedianS: line.MedianS, MinS: line.MinS}
+		switch {
+		case line.Variant == "numpy-serial-floor":
+			r.Name = "seed-numpy-floor"
+			rs = append(rs, r)
+		case line.Variant == "delayed-chunk-sums" && line.Scheduler == "threads":
 			cancel() // the rest of the script measures other schedulers
-			return seedResult{Name: "seed-dask", Size: n, Block: block, Chunks: line.Chunks, Runs: runs,
-				MedianS: line.MedianS, MinS: line.MinS}, nil
+			r.Name = "seed-dask"
+			return append(rs, r), nil
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return seedResult{}, fmt.Errorf("bench seed: dask: reading %s: %w", script, err)
+		return nil, fmt.Errorf("bench seed: dask: reading %s: %w", script, err)
 	}
-	return seedResult{}, fmt.Errorf("bench seed: dask: %s printed no threads/delayed-chunk-sums line (is python3-dask installed?)", script)
+	return nil, fmt.Errorf("bench seed: dask: %s printed no threads/delayed-chunk-sums line (is python3-dask installed?)", script)
 }
 
 func benchMedian(xs []float64) float64 {
