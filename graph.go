@@ -11,6 +11,10 @@ type graph struct {
 	spec   sched.Spec
 	// external marks spawned thunks: their values come from their own run.
 	external []bool
+	// argNode[argStart[i]+j] is the node of node i's argument j when that
+	// argument is a thunk (-1 otherwise): no map look-ups while running.
+	argStart []int32
+	argNode  []int32
 }
 
 // compile collects every thunk the targets need, in dependency order, and
@@ -69,14 +73,17 @@ func compile(targets []*Thunk, self *Thunk) (*graph, error) {
 	g.spec.DepStart = make([]int32, n+1)
 	var prio []int32
 	mark := make([]int32, n) // mark[d] == i+1: d already listed for node i
+	g.argStart = make([]int32, n+1)
 	for i, t := range g.thunks {
 		if !g.external[i] {
 			for _, a := range t.args {
 				d, ok := a.(*Thunk)
 				if !ok {
+					g.argNode = append(g.argNode, -1)
 					continue
 				}
 				di := g.index[d]
+				g.argNode = append(g.argNode, di)
 				if mark[di] != int32(i)+1 {
 					mark[di] = int32(i) + 1
 					g.spec.Deps = append(g.spec.Deps, di)
@@ -84,6 +91,7 @@ func compile(targets []*Thunk, self *Thunk) (*graph, error) {
 			}
 		}
 		g.spec.DepStart[i+1] = int32(len(g.spec.Deps))
+		g.argStart[i+1] = int32(len(g.argNode))
 		if t.opts != nil && t.opts.Priority != 0 {
 			if prio == nil {
 				prio = make([]int32, n)

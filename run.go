@@ -60,10 +60,13 @@ func (r *runner) Execute(ctx context.Context, i int32, w int) (time.Duration, er
 	attempt := int(r.attempt[i])
 	task := &Task{ID: t.id, Name: t.Name(), Func: t.fn, Args: make([]Chunk, len(t.args)),
 		Key: r.key(i), Attempt: attempt, Worker: w}
+	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
 	for j, a := range t.args {
+		if d := nodes[j]; d >= 0 {
+			task.Args[j] = r.results[d]
+			continue
+		}
 		switch a := a.(type) {
-		case *Thunk:
-			task.Args[j] = r.results[r.g.index[a]]
 		case Chunk:
 			task.Args[j] = a
 		default:

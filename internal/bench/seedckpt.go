@@ -1,0 +1,137 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/cairnlabs/cairn"
+	"github.com/cairnlabs/cairn/checkpoint"
+	_ "github.com/cairnlabs/cairn/checkpoint/filestore"
+	"github.com/cairnlabs/cairn/darray"
+)
+
+// SeedCkptResult is one line of `cairn bench seed --ckpt`: a phase of the
+// seed workload with checkpoints, the same phases as Dask's
+// bench_seed_ckpt.py.
+type SeedCkptResult struct {
+	Name     string  `json:"name"`    // "seed-ckpt"
+	Variant  string  `json:"variant"` // no-ckpt, ckpt-write, ckpt-write+fsync, restore-tasks, restore-final
+	N        int     `json:"size"`
+	Block    int     `json:"block"`
+	Chunks   int     `json:"chunks"`
+	Runs     int     `json:"runs"`
+	MedianS  float64 `json:"median_s"`
+	MinS     float64 `json:"min_s"`
+	Computed int     `json:"computed"`
+	Restored int     `json:"restored"`
+	Result   float64 `json:"result"`
+	// OverheadPct is, for the write phases, the median's excess over no-ckpt.
+	OverheadPct float64 `json:"overhead_pct,omitempty"`
+}
+
+// SeedCkpt times the seed workload's checkpoint phases with a file store in
+// a fresh directory under dir: the automatic-keys path a user gets from
+// Config.Checkpoints (the random blocks are cheaper to regenerate than to
+// store, so only the block sums and the final result are written).
+func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, dir string) ([]SeedCkptResult, error) {
+	w := darray.SeedWorkload{N: n, Block: block, Seed: 42}
+	base, err := os.MkdirTemp(dir, "cairn-bench-ckpt-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(base)
+	chunks := (n / block) * (n / block)
+	if n%block != 0 {
+		chunks = ((n + block - 1) / block) * ((n + block - 1) / block)
+	}
+
+	var out []SeedCkptResult
+	var ref float64
+	// phase runs one variant runs times; fresh wipes the store before each.
+	phase := func(variant, url string, prepare func(*checkpoint.Store) error) error {
+		var store *checkpoint.Store
+		if url != "" {
+			var err error
+			if store, err = checkpoint.Open(ctx, url); err != nil {
+				return err
+			}
+			defer store.Close()
+		}
+		var times []float64
+		var st cairn.RunStats
+		var z float64
+		for i := 0; i < runs+1; i++ { // the first run warms up and is not counted
+			if prepare != nil {
+				if err := prepare(store); err != nil {
+					return err
+				}
+			}
+			s := cairn.New(&cairn.Config{Parallelism: parallelism, Checkpoints: store})
+			t0 := time.Now()
+			var err error
+			z, err = w.Run(ctx, s, cairn.RunOptions{Stats: &st})
+			d := time.Since(t0)
+			s.Close()
+			if err != nil {
+				return fmt.Errorf("bench: seed %s: %w", variant, err)
+			}
+			if i > 0 {
+				times = append(times, d.Seconds())
+			}
+		}
+		if variant == "no-ckpt" {
+			ref = z
+		} else if math.Abs(z-ref) > 1e-9*math.Max(1, math.Abs(ref)) {
+			return fmt.Errorf("bench: seed %s gave %v, no-ckpt %v", variant, z, ref)
+		}
+		slices.Sort(times)
+		r := SeedCkptResult{Name: "seed-ckpt", Variant: variant, N: n, Block: block, Chunks: chunks, Runs: runs,
+			MedianS: times[len(times)/2], MinS: times[0], Computed: st.Computed, Restored: st.Restored, Result: z}
+		if st.FinalRestored {
+			r.Restored = 1
+		}
+		if len(out) > 0 && (variant == "ckpt-write" || variant == "ckpt-write+fsync") {
+			r.OverheadPct = 100 * (r.MedianS/out[0].MedianS - 1)
+		}
+		out = append(out, r)
+		return nil
+	}
+	wipe := func(url string) func(*checkpoint.Store) error {
+		return func(st *checkpoint.Store) error {
+			return st.List(ctx, "", func(info checkpoint.Info) error { return st.Delete(ctx, info.Key) })
+		}
+	}
+	nosync := "file://" + filepath.Join(base, "nosync") + "?fsync=false"
+	synced := "file://" + filepath.Join(base, "sync")
+	if err := phase("no-ckpt", "", nil); err != nil {
+		return nil, err
+	}
+	if err := phase("ckpt-write", nosync, wipe(nosync)); err != nil {
+		return nil, err
+	}
+	if err := phase("ckpt-write+fsync", synced, wipe(synced)); err != nil {
+		return nil, err
+	}
+	// Per-block restore: the final result's checkpoint is removed first.
+	z, err := w.Graph()
+	if err != nil {
+		return nil, err
+	}
+	finalKey, err := z.Key()
+	if err != nil {
+		return nil, err
+	}
+	dropFinal := func(st *checkpoint.Store) error { return st.Delete(ctx, finalKey) }
+	if err := phase("restore-tasks", synced, dropFinal); err != nil {
+		return nil, err
+	}
+	if err := phase("restore-final", synced, nil); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
