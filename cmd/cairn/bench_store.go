@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/internal/bench"
+	"github.com/spf13/cobra"
+)
+
+func benchStoreCmd() *cobra.Command {
+	var (
+		asJSON  bool
+		sizes   []string
+		runs    int
+		drivers []string
+		dir     string
+	)
+	cmd := &cobra.Command{
+		Use:   "store",
+		Short: "Checkpoint store throughput: each driver next to raw files, the codec, small checkpoints",
+		Long: `Writes and reads []float64 blocks of each size through every checkpoint store
+driver (checkpoint.Store Put and Get, the path thunks take) and, in the same
+run, as raw files: a temporary file, write, fsync, close, rename and directory
+fsync (raw-fsync, the work of file://), or the same without the fsyncs (raw,
+the work of file://?fsync=false), read back with os.ReadFile. The stores are
+measured round-robin, and each figure is the median of --runs runs after one
+untimed warm-up. ratio_to_raw is the raw median time over the store's: the
+fraction of raw speed the store reaches. MB/s are 10⁶ bytes a second of
+payload.
+
+It also times the codec alone (codec.Marshal and Unmarshal of the block) and
+small checkpoints (a float64 per key, Put then Get, file:// without fsync),
+with plain contexts and with a run's context as the scheduler passes.
+
+nats:// runs on an embedded JetStream server (file storage) started for the
+benchmark. Everything is written under a temporary directory of --dir and
+removed at the end.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := bench.StoreConfig{Runs: runs, Drivers: drivers, Dir: dir}
+			if runs < 1 {
+				return fmt.Errorf("bench store: --runs %d must be at least 1", runs)
+			}
+			for _, s := range sizes {
+				n, err := checkpoint.ParseSize(s)
+				if err != nil {
+					return fmt.Errorf("bench store: --sizes: %w", err)
+				}
+				cfg.Sizes = append(cfg.Sizes, n)
+			}
+			out := cmd.OutOrStdout()
+			if !asJSON {
+				fmt.Fprintf(out, "%-24s %-10s %8s %10s %10s %10s %6s %7s\n",
+					"name", "op", "size", "MB/s", "µs/op", "median s", "runs", "vs raw")
+			}
+			return bench.RunStore(cmd.Context(), cfg, func(r bench.StoreResult) error {
+				if asJSON {
+					return json.NewEncoder(out).Encode(r)
+				}
+				return printStoreRow(out, r)
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&asJSON, "json", false, "print one JSON object a line")
+	fl.StringSliceVar(&sizes, "sizes", []string{"8MiB", "128MiB"}, "payload sizes (multiples of 8 bytes)")
+	fl.IntVar(&runs, "runs", 5, "timed runs per figure, after one warm-up")
+	fl.StringSliceVar(&drivers, "drivers", bench.StoreDrivers(), "what to measure")
+	fl.StringVar(&dir, "dir", os.TempDir(), "directory for the temporary stores")
+	cmd.SetOut(os.Stdout)
+	return cmd
+}
+
+func init() { benchCmd.AddCommand(benchStoreCmd()) }
+
+// printStoreRow prints one result as a row of the table.
+func printStoreRow(out io.Writer, r bench.StoreResult) error {
+	cell := func(format string, v float64) string {
+		if v == 0 {
+			return ""
+		}
+		return fmt.Sprintf(format, v)
+	}
+	_, err := fmt.Fprintf(out, "%-24s %-10s %8s %10s %10s %10.6f %6d %7s\n",
+		r.Name, r.Op, checkpoint.FormatSize(r.SizeBytes), cell("%.0f", r.MBPerS), cell("%.2f", r.USPerOp),
+		r.MedianS, r.Runs, cell("%.2f", r.RatioToRaw))
+	return err
+}

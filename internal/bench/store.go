@@ -1,0 +1,634 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/cairnlabs/cairn/checkpoint"
+	_ "github.com/cairnlabs/cairn/checkpoint/all" // every store URL scheme
+	"github.com/cairnlabs/cairn/codec"
+)
+
+// StoreConfig configures RunStore. The zero value gives the defaults
+// documented on each field.
+type StoreConfig struct {
+	// Sizes are the payload sizes in bytes, each a positive multiple of 8
+	// (a block of float64s). Default: 8 MiB and 128 MiB.
+	Sizes []int64
+	// Runs is the number of timed runs of each measurement, after one
+	// untimed warm-up run. Default: 5.
+	Runs int
+	// Drivers names what to measure, from StoreDrivers. Default: all.
+	// Naming file or file-nofsync brings in its raw baseline.
+	Drivers []string
+	// Dir is the directory the temporary stores are made in. Default:
+	// os.TempDir().
+	Dir string
+	// SmallOps is the number of small checkpoints written and read in each
+	// run of the small-checkpoint measurement. Default: 1000.
+	SmallOps int
+}
+
+// StoreResult is one line of `cairn bench store`: the median of Runs timed
+// runs of one operation on one store.
+type StoreResult struct {
+	// Name is the store ("file", "file-nofsync", "raw-fsync", "raw", "mem",
+	// ...), "codec" for the codec alone, or "small/<store>" for a small
+	// checkpoint (a float64).
+	Name string `json:"name"`
+	// Op is "write" or "read" ("encode" or "decode" for the codec;
+	// "write+read" for a small checkpoint's round trip).
+	Op string `json:"op"`
+	// SizeBytes is the payload size: the bytes of the []float64.
+	SizeBytes int64 `json:"size_bytes"`
+	// MBPerS is SizeBytes over MedianS, in MB/s (10⁶ bytes a second).
+	MBPerS float64 `json:"mb_per_s,omitempty"`
+	// USPerOp is MedianS in microseconds, for small checkpoints.
+	USPerOp float64 `json:"us_per_op,omitempty"`
+	// Runs is the number of timed runs.
+	Runs int `json:"runs"`
+	// OpsPerRun is how many operations each run timed (MedianS is per
+	// operation); 1 where omitted.
+	OpsPerRun int `json:"ops_per_run,omitempty"`
+	// MedianS and MinS are the median and fastest time of one operation.
+	MedianS float64 `json:"median_s"`
+	MinS    float64 `json:"min_s"`
+	// RatioToRaw is the raw baseline's median time over this one's: the
+	// fraction of the raw speed reached (1 is as fast as raw). Set for the
+	// file-based stores, against raw files written the same way (with or
+	// without fsync) and read with os.ReadFile.
+	RatioToRaw float64 `json:"ratio_to_raw,omitempty"`
+}
+
+// StoreDrivers returns the names RunStore measures, in the order it prints
+// them: raw files with and without fsync, the checkpoint stores (file://
+// with and without fsync, mem:// with its default zstd and without,
+// sqlite://, blob+file://, blob+mem://, nats:// on an embedded JetStream
+// server), the codec alone, and small checkpoints.
+func StoreDrivers() []string {
+	return []string{"raw-fsync", "raw", "file", "file-nofsync", "mem", "mem-nozstd",
+		"sqlite", "blob+file", "blob+mem", "nats", "codec", "small"}
+}
+
+// baseline names the raw target each store's ratio is taken against.
+var baseline = map[string]string{"file": "raw-fsync", "file-nofsync": "raw", "blob+file": "raw-fsync"}
+
+// RunStore measures write and read throughput of the checkpoint stores for
+// []float64 blocks of each size, next to raw files of the same bytes, and
+// calls emit with each result. The stores are measured round-robin, run by
+// run, so that a slow moment of the disk does not fall on one store only.
+// Everything is written under a temporary directory of cfg.Dir, removed at
+// the end.
+func RunStore(ctx context.Context, cfg StoreConfig, emit func(StoreResult) error) (err error) {
+	if cfg, err = cfg.withDefaults(); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(cfg.Dir, "cairn-bench-store-")
+	if err != nil {
+		return fmt.Errorf("bench: store: temporary directory: %w (set --dir to a writable directory)", err)
+	}
+	defer func() {
+		if rerr := os.RemoveAll(dir); err == nil && rerr != nil {
+			err = fmt.Errorf("bench: store: removing %s: %w", dir, rerr)
+		}
+	}()
+	want := func(name string) bool { return slices.Contains(cfg.Drivers, name) }
+	var nats *server.Server
+	if want("nats") {
+		if nats, err = startNATS(filepath.Join(dir, "nats")); err != nil {
+			return err
+		}
+		defer func() { nats.Shutdown(); nats.WaitForShutdown() }()
+	}
+	for _, size := range cfg.Sizes {
+		if err := runSize(ctx, cfg, dir, size, nats, emit); err != nil {
+			return err
+		}
+		if want("codec") {
+			if err := runCodec(size, cfg.Runs, emit); err != nil {
+				return err
+			}
+		}
+	}
+	if want("small") {
+		return runSmall(ctx, cfg, dir, emit)
+	}
+	return nil
+}
+
+// withDefaults fills in defaults and checks the configuration.
+func (c StoreConfig) withDefaults() (StoreConfig, error) {
+	if c.Sizes == nil {
+		c.Sizes = []int64{8 << 20, 128 << 20}
+	}
+	for _, s := range c.Sizes {
+		if s <= 0 || s%8 != 0 {
+			return c, fmt.Errorf("bench: store: size %d is not a positive multiple of 8 bytes (a block of float64s)", s)
+		}
+	}
+	if c.Runs == 0 {
+		c.Runs = 5
+	}
+	if c.Runs < 0 {
+		return c, fmt.Errorf("bench: store: runs is %d; give at least 1", c.Runs)
+	}
+	if c.SmallOps <= 0 {
+		c.SmallOps = 1000
+	}
+	if c.Dir == "" {
+		c.Dir = os.TempDir()
+	}
+	known := StoreDrivers()
+	if c.Drivers == nil {
+		c.Drivers = known
+	}
+	var ds []string
+	for _, d := range c.Drivers {
+		if !slices.Contains(known, d) {
+			return c, fmt.Errorf("bench: store: unknown driver %q; known: %v", d, known)
+		}
+		if b, ok := baseline[d]; ok && !slices.Contains(ds, b) {
+			ds = append(ds, b)
+		}
+		if !slices.Contains(ds, d) {
+			ds = append(ds, d)
+		}
+	}
+	// Keep StoreDrivers' order.
+	c.Drivers = slices.DeleteFunc(slices.Clone(known), func(d string) bool { return !slices.Contains(ds, d) })
+	return c, nil
+}
+
+// A target is something that stores and reads back the payload: a raw file
+// or a checkpoint store.
+type target struct {
+	name string
+	// put stores the payload as entry i and removes entry i-1 (untimed:
+	// del runs after the timed put).
+	put func(ctx context.Context, i int) error
+	del func(ctx context.Context, i int) error
+	// get reads entry i back and checks it; full asks for a check of every
+	// element rather than a sample.
+	get   func(ctx context.Context, i int, full bool) error
+	close func() error
+}
+
+// runSize measures every selected target for one payload size.
+func runSize(ctx context.Context, cfg StoreConfig, dir string, size int64, nats *server.Server, emit func(StoreResult) error) (err error) {
+	payload := randomBlock(int(size / 8))
+	var targets []*target
+	defer func() {
+		for _, t := range targets {
+			if cerr := t.close(); err == nil && cerr != nil {
+				err = fmt.Errorf("bench: store: close %s: %w", t.name, cerr)
+			}
+		}
+	}()
+	for _, name := range cfg.Drivers {
+		if name == "codec" || name == "small" {
+			continue
+		}
+		t, err := openTarget(ctx, name, filepath.Join(dir, name+"-"+strconv.FormatInt(size, 10)), payload, nats)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, t)
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	writes, reads := map[string][]float64{}, map[string][]float64{}
+	for run := range cfg.Runs + 1 { // run 0 is the warm-up
+		for _, t := range targets {
+			took, err := timed(func() error { return t.put(ctx, run) })
+			if err != nil {
+				return fmt.Errorf("bench: store: %s write of %s: %w", t.name, checkpoint.FormatSize(size), err)
+			}
+			if run > 0 {
+				writes[t.name] = append(writes[t.name], took)
+				if err := t.del(ctx, run-1); err != nil {
+					return fmt.Errorf("bench: store: %s delete: %w", t.name, err)
+				}
+			}
+		}
+	}
+	for run := range cfg.Runs + 1 {
+		for _, t := range targets {
+			took, err := timed(func() error { return t.get(ctx, cfg.Runs, run == 0) })
+			if err != nil {
+				return fmt.Errorf("bench: store: %s read of %s: %w", t.name, checkpoint.FormatSize(size), err)
+			}
+			if run > 0 {
+				reads[t.name] = append(reads[t.name], took)
+			}
+		}
+	}
+	for _, op := range []struct {
+		name    string
+		samples map[string][]float64
+	}{{"write", writes}, {"read", reads}} {
+		for _, t := range targets {
+			r := result(t.name, op.name, size, op.samples[t.name], 1)
+			if b, ok := baseline[t.name]; ok {
+				r.RatioToRaw = median(op.samples[b]) / r.MedianS
+			}
+			if err := emit(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// timed runs f after a garbage collection, so that garbage of earlier runs
+// is not collected on f's time, and returns how long f took in seconds.
+func timed(f func() error) (float64, error) {
+	runtime.GC()
+	start := time.Now()
+	err := f()
+	return time.Since(start).Seconds(), err
+}
+
+// result summarizes the per-operation samples of one measurement.
+func result(name, op string, size int64, samples []float64, ops int) StoreResult {
+	r := StoreResult{Name: name, Op: op, SizeBytes: size, Runs: len(samples),
+		MedianS: median(samples), MinS: slices.Min(samples)}
+	if ops > 1 {
+		r.OpsPerRun = ops
+	}
+	if r.MedianS > 0 {
+		r.MBPerS = float64(size) / r.MedianS / 1e6
+	}
+	return r
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// randomBlock returns n standard normal values, as a simulation's blocks
+// hold: they barely compress, as such data does not.
+func randomBlock(n int) []float64 {
+	r := rand.New(rand.NewPCG(42, 54))
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return v
+}
+
+// asBytes views a []float64 as its bytes, in the machine's byte order.
+func asBytes(v []float64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*8)
+}
+
+// startNATS starts an embedded NATS server with JetStream on a random port
+// of 127.0.0.1, with its store in dir and logging off.
+func startNATS(dir string) (*server.Server, error) {
+	ns, err := server.NewServer(&server.Options{
+		Host:      "127.0.0.1",
+		Port:      server.RANDOM_PORT,
+		JetStream: true,
+		StoreDir:  dir,
+		NoLog:     true,
+		NoSigs:    true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bench: store: nats server: %w", err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		return nil, errors.New("bench: store: embedded nats server not ready for connections after 10s")
+	}
+	return ns, nil
+}
+
+// storeURL returns the checkpoint store URL of the target name, with its
+// files under dir.
+func storeURL(name, dir string, nats *server.Server) string {
+	fileURL := func(scheme, path, query string) string {
+		return (&url.URL{Scheme: scheme, Path: filepath.ToSlash(path), RawQuery: query}).String()
+	}
+	switch name {
+	case "file":
+		return fileURL("file", dir, "")
+	case "file-nofsync":
+		return fileURL("file", dir, "fsync=false")
+	case "mem":
+		return "mem://"
+	case "mem-nozstd":
+		return "mem://?compression=none"
+	case "sqlite":
+		return fileURL("sqlite", filepath.Join(dir, "checkpoints.db"), "")
+	case "blob+file":
+		return fileURL("blob+file", dir, "")
+	case "blob+mem":
+		return "blob+mem://"
+	case "nats":
+		return nats.ClientURL() + "/bench" + strconv.FormatInt(rand.Int64(), 36)
+	}
+	panic("bench: no store URL for " + name) // StoreConfig.withDefaults checked the names
+}
+
+// openTarget opens the target name, keeping its files under dir.
+func openTarget(ctx context.Context, name, dir string, payload []float64, nats *server.Server) (*target, error) {
+	switch name {
+	case "raw-fsync":
+		return rawTarget(name, dir, asBytes(payload), true)
+	case "raw":
+		return rawTarget(name, dir, asBytes(payload), false)
+	}
+	s, err := checkpoint.Open(ctx, storeURL(name, dir, nats))
+	if err != nil {
+		return nil, fmt.Errorf("bench: store: %s: %w", name, err)
+	}
+	key := func(i int) string { return "block-" + strconv.Itoa(i) }
+	typ := reflect.TypeFor[[]float64]()
+	return &target{
+		name: name,
+		put: func(ctx context.Context, i int) error {
+			_, err := s.Put(ctx, key(i), payload, checkpoint.Meta{Func: "bench.store"})
+			return err
+		},
+		del: func(ctx context.Context, i int) error { return s.Delete(ctx, key(i)) },
+		get: func(ctx context.Context, i int, full bool) error {
+			v, _, err := s.Get(ctx, key(i), typ)
+			if err != nil {
+				return err
+			}
+			return checkBlock(v.([]float64), payload, full)
+		},
+		close: s.Close,
+	}, nil
+}
+
+// checkBlock reports whether got holds want: every element if full is set,
+// else the length and the ends.
+func checkBlock(got, want []float64, full bool) error {
+	n := len(want)
+	ok := len(got) == n && (n == 0 || got[0] == want[0] && got[n-1] == want[n-1])
+	if ok && full {
+		ok = slices.Equal(got, want)
+	}
+	if !ok {
+		return fmt.Errorf("read back %d float64s that differ from the %d written", len(got), n)
+	}
+	return nil
+}
+
+// rawTarget writes data to files in dir as the file store does, without any
+// checkpoint code: a new temporary file, write, fsync (if sync), close,
+// rename into place and, if sync, fsync the directory. It reads them with
+// os.ReadFile.
+func rawTarget(name, dir string, data []byte, sync bool) (*target, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("bench: store: %s: %w", name, err)
+	}
+	path := func(i int) string { return filepath.Join(dir, "block-"+strconv.Itoa(i)) }
+	return &target{
+		name: name,
+		put:  func(_ context.Context, i int) error { return writeRaw(path(i), data, sync) },
+		del:  func(_ context.Context, i int) error { return os.Remove(path(i)) },
+		get: func(_ context.Context, i int, full bool) error {
+			b, err := os.ReadFile(path(i))
+			if err != nil {
+				return err
+			}
+			if len(b) != len(data) || (full && string(b) != string(data)) {
+				return fmt.Errorf("read back %d bytes that differ from the %d written", len(b), len(data))
+			}
+			return nil
+		},
+		close: func() error { return nil },
+	}, nil
+}
+
+// writeRaw writes data to path atomically: temporary file, write, fsync if
+// sync, close, rename, and fsync of the directory if sync.
+func writeRaw(path string, data []byte, sync bool) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if !sync {
+		return nil
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// runCodec measures codec.Marshal and codec.Unmarshal of a []float64 of
+// size bytes. Both are zero copy on little-endian machines, so each run
+// repeats the operation enough times to be timed.
+func runCodec(size int64, runs int, emit func(StoreResult) error) error {
+	payload := randomBlock(int(size / 8))
+	typ := reflect.TypeFor[[]float64]()
+	id, data, err := codec.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("bench: store: codec: %w", err)
+	}
+	ops := []struct {
+		name string
+		f    func() error
+	}{
+		{"encode", func() error { _, _, err := codec.Marshal(payload); return err }},
+		{"decode", func() error {
+			v, err := codec.Unmarshal(id, data, typ)
+			if err == nil && len(v.([]float64)) != len(payload) {
+				err = errors.New("decoded the wrong length")
+			}
+			return err
+		}},
+	}
+	for _, op := range ops {
+		n, err := calibrate(op.f)
+		if err != nil {
+			return fmt.Errorf("bench: store: codec %s: %w", op.name, err)
+		}
+		samples, err := timeLoop(runs, n, func(int) error { return op.f() })
+		if err != nil {
+			return fmt.Errorf("bench: store: codec %s: %w", op.name, err)
+		}
+		if err := emit(result("codec", op.name, size, samples, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// calibrate returns how many calls of f take about 20ms, at least 1.
+func calibrate(f func() error) (int, error) {
+	for n := 1; ; n *= 2 {
+		took, err := timed(func() error {
+			for range n {
+				if err := f(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || took >= 0.02 || n >= 1<<24 {
+			return n, err
+		}
+	}
+}
+
+// timeLoop times runs runs (after a warm-up) of n calls of f(j), and returns
+// the time per call of each run.
+func timeLoop(runs, n int, f func(j int) error) ([]float64, error) {
+	var samples []float64
+	for run := range runs + 1 {
+		took, err := timed(func() error {
+			for j := range n {
+				if err := f(run*n + j); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if run > 0 {
+			samples = append(samples, took/float64(n))
+		}
+	}
+	return samples, nil
+}
+
+// runSmall measures small checkpoints, a float64 each, on the file store
+// without fsync: cfg.SmallOps new keys written then read per run, as the
+// thunks of a graph do, with plain contexts and with a run's context (the
+// scheduler's, which makes the first Get of a key record the read), next to
+// raw files of the value's 8 bytes.
+func runSmall(ctx context.Context, cfg StoreConfig, dir string, emit func(StoreResult) error) error {
+	const value = 42.5
+	raw := asBytes([]float64{value})
+	key := func(j int) string { return "sum/block-" + strconv.Itoa(j) }
+	type variant struct {
+		name         string
+		write, read  func(j int) error
+		samplesW     []float64
+		samplesR     []float64
+		samplesTotal []float64
+	}
+	rawDir := filepath.Join(dir, "small-raw")
+	rawPath := func(j int) string { return filepath.Join(rawDir, "block-"+strconv.Itoa(j)) }
+	if err := os.MkdirAll(rawDir, 0o700); err != nil {
+		return fmt.Errorf("bench: store: small: %w", err)
+	}
+	vs := []*variant{{
+		name:  "small/raw",
+		write: func(j int) error { return writeRaw(rawPath(j), raw, false) },
+		read: func(j int) error {
+			b, err := os.ReadFile(rawPath(j))
+			if err == nil && len(b) != len(raw) {
+				err = fmt.Errorf("read %d bytes, wrote %d", len(b), len(raw))
+			}
+			return err
+		},
+	}}
+	for _, withRun := range []bool{false, true} {
+		name := "file-nofsync"
+		if withRun {
+			name += "+run"
+		}
+		s, err := checkpoint.Open(ctx, storeURL("file-nofsync", filepath.Join(dir, "small-"+name), nil))
+		if err != nil {
+			return fmt.Errorf("bench: store: small: %w", err)
+		}
+		defer s.Close()
+		cctx := ctx
+		if withRun {
+			cctx = checkpoint.WithRun(ctx, "bench-run")
+		}
+		vs = append(vs, &variant{
+			name: "small/" + name,
+			write: func(j int) error {
+				_, err := s.Put(cctx, key(j), value, checkpoint.Meta{Func: "bench.sum"})
+				return err
+			},
+			read: func(j int) error {
+				v, _, err := s.Get(cctx, key(j), nil)
+				if err == nil && v != value {
+					err = fmt.Errorf("read %v, wrote %v", v, value)
+				}
+				return err
+			},
+		})
+	}
+	for _, v := range vs {
+		var err error
+		if v.samplesW, err = timeLoop(cfg.Runs, cfg.SmallOps, v.write); err != nil {
+			return fmt.Errorf("bench: store: %s write: %w", v.name, err)
+		}
+		if v.samplesR, err = timeLoop(cfg.Runs, cfg.SmallOps, v.read); err != nil {
+			return fmt.Errorf("bench: store: %s read: %w", v.name, err)
+		}
+		for i := range v.samplesW {
+			v.samplesTotal = append(v.samplesTotal, v.samplesW[i]+v.samplesR[i])
+		}
+	}
+	base := vs[0]
+	for _, op := range []struct {
+		name    string
+		samples func(*variant) []float64
+	}{
+		{"write", func(v *variant) []float64 { return v.samplesW }},
+		{"read", func(v *variant) []float64 { return v.samplesR }},
+		{"write+read", func(v *variant) []float64 { return v.samplesTotal }},
+	} {
+		for _, v := range vs {
+			r := result(v.name, op.name, int64(len(raw)), op.samples(v), cfg.SmallOps)
+			r.MBPerS, r.USPerOp = 0, r.MedianS*1e6
+			if v != base {
+				r.RatioToRaw = median(op.samples(base)) / r.MedianS
+			}
+			if err := emit(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
