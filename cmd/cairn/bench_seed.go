@@ -136,7 +136,11 @@ func printSeed(out io.Writer, asJSON bool, r seedResult) error {
 		_, err = fmt.Fprintf(out, ", result %.6g", r.Result)
 	}
 	if err == nil && r.Ratio != 0 {
-		_, err = fmt.Fprintf(out, "; cairn/dask = %.3f", r.Ratio)
+		other := "dask"
+		if r.Name == "seed-numpy-floor" {
+			other = "numpy"
+		}
+		_, err = fmt.Fprintf(out, "; cairn/%s = %.3f", other, r.Ratio)
 	}
 	if err == nil {
 		_, err = fmt.Fprintln(out)
