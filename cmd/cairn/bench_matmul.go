@@ -41,7 +41,7 @@ type matmulResult struct {
 	// Speedup is gonum's median over this one's (blocked lines only).
 	Speedup float64 `json:"speedup,omitempty"`
 	// MaxAbsDiff is the largest difference from gonum's product.
-	MaxAbsDiff float64 `json:"max_abs_diff,omitempty"`
+	MaxAbsDiff float64 `json:"max_abs_diff"`
 }
 
 func benchMatMulCmd() *cobra.Command {
