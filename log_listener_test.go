@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -124,4 +125,21 @@ func TestLogListenerRespectsLevel(t *testing.T) {
 	if strings.Contains(out, "thunk finished") || strings.Count(out, "\n") != 2 {
 		t.Errorf("at info level, want only the run's two lines:\n%s", out)
 	}
+}
+
+func ExampleNewLogListener() {
+	// Drop the time and durations so that the output is the same each run.
+	drop := func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey || a.Key == "duration" {
+			return slog.Attr{}
+		}
+		return a
+	}
+	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: drop}))
+	s := cairn.New(&cairn.Config{Listeners: []cairn.Listener{cairn.NewLogListener(log)}})
+	defer s.Close()
+	cairn.Collect[float64](context.Background(), s, cairn.Delayed(llDouble)(21.0), cairn.RunOptions{Name: "double"})
+	// Output:
+	// level=INFO msg="cairn: run started" run=1 run_name=double thunks=1
+	// level=INFO msg="cairn: run finished" run=1 run_name=double stats.thunks=1 stats.computed=1 stats.restored=0 stats.pruned=0 stats.failed=0 stats.skipped=0 stats.checkpointed=0 stats.checkpoint_failed=0 stats.restore_failed=0 stats.bytes_written=0 stats.bytes_read=0 stats.final_restored=false
 }
