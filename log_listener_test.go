@@ -65,7 +65,7 @@ func TestLogListener(t *testing.T) {
 	restored := cairn.Delayed(llDouble, cairn.Options{Name: "restored",
 		Restore: func(context.Context, *cairn.Thunk) (cairn.Chunk, error) { return cairn.ToChunk(21.0), nil }})(1.0)
 	broken := cairn.Delayed(llDouble, cairn.Options{Name: "broken-restore",
-		Restore: func(context.Context, *cairn.Thunk) (cairn.Chunk, error) { return nil, errors.New("corrupt") },
+		Restore:    func(context.Context, *cairn.Thunk) (cairn.Chunk, error) { return nil, errors.New("corrupt") },
 		Checkpoint: func(context.Context, *cairn.Thunk, cairn.Chunk) error { return nil }})(2.0)
 	unsaved := cairn.Delayed(llDouble, cairn.Options{Name: "unsaved",
 		Checkpoint: func(context.Context, *cairn.Thunk, cairn.Chunk) error { return errors.New("disk full") }})(3.0)
