@@ -51,6 +51,10 @@ type runDetail struct {
 	GroupStates [][numStates]int `json:"groupStates,omitempty"`
 }
 
+// maxTasksPerMessage bounds the tasks sent in one update: a page that
+// connects late, or lags, gets the latest ones.
+const maxTasksPerMessage = 5000
+
 // cursor is what one browser already has.
 type cursor struct {
 	run     uint64 // run whose layout it has
@@ -76,8 +80,12 @@ func (d *Dashboard) message(c *cursor, run uint64) *message {
 		m.Run = d.detail(r, now, c.run != r.id)
 		c.run = r.id
 	}
-	m.Tasks, m.Reset = d.tasks.since(c.tasks)
-	m.Reset = m.Reset || !c.started
+	from := c.tasks
+	if d.tasks.next-from > maxTasksPerMessage {
+		from = d.tasks.next - maxTasksPerMessage // a page that lags gets the latest
+	}
+	m.Tasks, m.Reset = d.tasks.since(from)
+	m.Reset = m.Reset || !c.started || from != c.tasks
 	c.started = true
 	c.tasks = d.tasks.next
 	m.Running = make([]task, 0, len(d.running))
