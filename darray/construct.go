@@ -71,23 +71,25 @@ func random[T Float](f *cairn.Func, b Blocking, shape []int, opts []Option) (*Ar
 func randnBlock[T Float](seed uint64, shape, origin, bshape []int) *Block[T] {
 	s := newStream(seed, kindNormal)
 	b := newBlock[T](Domain{Origin: origin, Shape: bshape})
-	eachRow(shape, b.Domain(), func(src, at, n int) {
-		row := b.Data[src : src+n]
-		x := s.base + uint64(at+1)*s.gamma
-		for i := range row {
-			u := mix64(x)
-			x += s.gamma
-			// The fast path of normal, inlined.
-			j := int32(u)
-			k := u >> 32 & 0x7f
-			if absInt32(j) < zigK[k] {
-				row[i] = T(float64(j) * float64(zigW[k]))
-			} else {
-				row[i] = T(normalSlow(u))
-			}
-		}
-	})
+	eachRow(shape, b.Domain(), func(src, at, n int) { fillNormal(b.Data[src:src+n], s, at) })
 	return b
+}
+
+// fillNormal fills row with the variates of s from position at on.
+func fillNormal[T Float](row []T, s stream, at int) {
+	x := s.base + uint64(at+1)*s.gamma
+	for i := range row {
+		u := mix64(x)
+		x += s.gamma
+		// The fast path of normal, inlined.
+		j := int32(u)
+		k := u >> 32 & 0x7f
+		if absInt32(j) < zigK[k] {
+			row[i] = T(float64(j) * float64(zigW[k]))
+		} else {
+			row[i] = T(normalSlow(u))
+		}
+	}
 }
 
 // randBlock generates the block at origin of a uniform array of the given
@@ -95,15 +97,17 @@ func randnBlock[T Float](seed uint64, shape, origin, bshape []int) *Block[T] {
 func randBlock[T Float](seed uint64, shape, origin, bshape []int) *Block[T] {
 	s := newStream(seed, kindUniform)
 	b := newBlock[T](Domain{Origin: origin, Shape: bshape})
-	eachRow(shape, b.Domain(), func(src, at, n int) {
-		row := b.Data[src : src+n]
-		x := s.base + uint64(at+1)*s.gamma
-		for i := range row {
-			row[i] = T(uniform53(mix64(x)))
-			x += s.gamma
-		}
-	})
+	eachRow(shape, b.Domain(), func(src, at, n int) { fillUniform(b.Data[src:src+n], s, at) })
 	return b
+}
+
+// fillUniform fills row with uniform values from position at of s on.
+func fillUniform[T Float](row []T, s stream, at int) {
+	x := s.base + uint64(at+1)*s.gamma
+	for i := range row {
+		row[i] = T(uniform53(mix64(x)))
+		x += s.gamma
+	}
 }
 
 // Zeros returns an array of zeros of the given shape, cut into blocks.
