@@ -88,8 +88,10 @@ func fkern[T Float]() *floatKernels[T] {
 	}
 	t := typeName[T]()
 	k := &floatKernels[T]{
-		rand:  register("rand", t, randBlock[T]),
-		randn: register("randn", t, randnBlock[T]),
+		// Seeded random blocks are regenerated at several GB/s: cheaper than
+		// storing gigabytes of them and reading them back.
+		rand:  register("rand", t, randBlock[T], cairn.NoCheckpoint()),
+		randn: register("randn", t, randnBlock[T], cairn.NoCheckpoint()),
 	}
 	kernelCache.Store(key, k)
 	return k
