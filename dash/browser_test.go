@@ -200,3 +200,54 @@ func anys(ts []*cairn.Thunk) []any {
 	}
 	return out
 }
+
+// TestBrowserLargeGraph watches a run of 5,051 thunks: the page draws one
+// box per function with its state counts. With CAIRN_SCREENSHOT set it
+// saves a screenshot halfway (name-large.png).
+func TestBrowserLargeGraph(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	ctx := browser(t)
+	d := dash.New(&dash.Options{Title: "5,000 sums", Interval: 100 * time.Millisecond})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	defer d.Close()
+	s := cairn.New(&cairn.Config{Parallelism: 4, Listeners: []cairn.Listener{d},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer s.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the page to connect", `document.getElementById('conn').textContent === 'live'`)
+
+	var parts []any
+	for i := range 50 {
+		var ys []any
+		for j := range 100 {
+			ys = append(ys, cairn.Delayed(sumBlock)([]float64{float64(i), float64(j)}, 2*time.Millisecond))
+		}
+		parts = append(parts, cairn.Delayed(innerFixed)(ys...))
+	}
+	z := cairn.Delayed(inner, cairn.Options{Name: "total"})(parts...)
+	done := make(chan error, 1)
+	go func() {
+		_, err := cairn.Collect[float64](context.Background(), s, z, cairn.RunOptions{Name: "fan-in"})
+		done <- err
+	}()
+	waitJS(t, ctx, "the grouped graph", `document.querySelectorAll('#graph g.group').length === 3`)
+	waitJS(t, ctx, "progress", `parseFloat(document.querySelector('#card-progress .v').textContent) >= 25`)
+	if shot := os.Getenv("CAIRN_SCREENSHOT"); shot != "" {
+		screenshot(t, ctx, strings.TrimSuffix(shot, filepath.Ext(shot))+"-large"+filepath.Ext(shot))
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the run to end", `document.body.dataset.status === 'ok'`)
+	var counts string
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`document.querySelector('#graph rect[data-fn="dash_test.sumBlock"]').dataset.counts`))
+	if err != nil || counts != "5,000 done" {
+		t.Errorf("sumBlock group counts %q (%v), want \"5,000 done\"", counts, err)
+	}
+}

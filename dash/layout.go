@@ -49,7 +49,7 @@ const (
 	layerGap    = 46.0
 	perRowDots  = 32 // small boxes per row before wrapping
 	perRowBoxes = 8  // labelled boxes in a layer: more become small ones
-	groupW      = 190.0
+	groupW      = 236.0
 	groupH      = 56.0
 	perRowGrp   = 5
 )

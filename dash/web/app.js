@@ -44,6 +44,13 @@
 
   function fmtNum(n) { return Math.round(n).toLocaleString('en-US'); }
 
+  // fmtShort abbreviates large counts for tight places: 12.3k, 4.5M.
+  function fmtShort(n) {
+    if (n < 10000) return fmtNum(n);
+    if (n < 1e6) return (n / 1e3).toFixed(n < 1e5 ? 1 : 0) + 'k';
+    return (n / 1e6).toFixed(1) + 'M';
+  }
+
   function fmtBytes(b) {
     if (!b) return '0 B';
     const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -132,10 +139,10 @@
     const final = c.done + c.checkpointed + c.restored + c.pruned + c.skipped + c.failed;
     const elapsed = (r.end || m.now) - r.start;
     card(cards, 'Run #' + r.id, 'status', r.status, r.name || 'unnamed run', 'status-' + r.status);
-    card(cards, 'Progress', 'progress', fmtNum(final) + ' / ' + fmtNum(total),
-      (total ? (100 * final / total).toFixed(1) : '100.0') + '% complete');
+    card(cards, 'Progress', 'progress', (total ? (100 * final / total).toFixed(1) : '100.0') + '%',
+      fmtNum(final) + ' / ' + fmtNum(total) + ' thunks');
     card(cards, 'Running', 'running', fmtNum(c.running + c.retrying),
-      fmtNum(c.queued) + ' queued · ' + fmtNum(c.pending) + ' pending');
+      fmtShort(c.queued) + ' queued' + (c.queued < 1000 ? ' · ' + fmtShort(c.pending) + ' pending' : ''));
     card(cards, 'Rate', 'rate', (r.rate >= 100 ? fmtNum(r.rate) : r.rate.toFixed(1)) + ' /s',
       r.status === 'running' ? 'ETA ' + (r.eta >= 0 ? fmtDur(r.eta * 1000) : '—') : 'finished');
     card(cards, 'Elapsed', 'elapsed', fmtDur(elapsed), r.status === 'running' ? 'running' : 'wall time');
@@ -200,7 +207,7 @@
     g.replaceChildren();
     // Fill the panel's width, but do not blow small graphs up.
     const room = g.parentNode.clientWidth || L.w;
-    const scale = Math.min(1.5, room / L.w);
+    const scale = Math.min(L.mode === 'groups' ? 1 : 1.25, room / L.w);
     g.setAttribute('viewBox', '0 0 ' + L.w + ' ' + L.h);
     g.setAttribute('width', L.w * scale);
     g.setAttribute('height', L.h * scale);
@@ -252,7 +259,7 @@
         const rect = svg('rect', { class: 'node', x: x0, y: y0, width: d.w, height: d.h, rx: 6, fill: '#fff' }, box);
         rect.dataset.fn = d.fn;
         svg('title', {}, rect).textContent = d.title;
-        svg('text', { x: x0 + 10, y: y0 + 17, class: 'glabel' }, box).textContent = clip(d.label, 17);
+        svg('text', { x: x0 + 10, y: y0 + 17, class: 'glabel' }, box).textContent = clip(d.label, Math.floor((d.w - 70) / 8.5));
         svg('text', { x: x0 + d.w - 10, y: y0 + 17, 'text-anchor': 'end', class: 'gsub' }, box).textContent = '× ' + fmtNum(d.n);
         const bar = svg('g', {}, box);
         const sub = svg('text', { x: x0 + 10, y: y0 + d.h - 8, class: 'gsub' }, box);
@@ -269,6 +276,7 @@
     const total = Math.max(counts.reduce((a, b) => a + b, 0), 1);
     let x = node.x;
     const parts = [];
+    const full = [];
     let top = -1;
     for (const s of BAR_ORDER) {
       const i = names.indexOf(s);
@@ -276,14 +284,15 @@
       const w = node.w * counts[i] / total;
       svg('rect', { x, y: node.y, width: Math.max(w, 0.5), height: 10, fill: colors[i] }, node.bar);
       x += w;
-      parts.push(fmtNum(counts[i]) + ' ' + s);
+      parts.push(fmtShort(counts[i]) + ' ' + s);
+      full.push(fmtNum(counts[i]) + ' ' + s);
       if (top < 0 || counts[i] > counts[top]) top = i;
     }
     const failed = names.indexOf('failed'), running = names.indexOf('running');
     const state = counts[failed] ? failed : counts[running] ? running : top;
     node.rect.dataset.state = names[state] || 'pending';
-    node.rect.dataset.counts = parts.join(', ');
-    node.sub.textContent = clip(parts.slice(0, 3).join(' · '), 34);
+    node.sub.textContent = clip(parts.slice(0, 3).join(' · '), 40);
+    node.rect.dataset.counts = full.join(', ');
   }
 
   function renderSpark(r) {
