@@ -146,6 +146,14 @@ func (d *Dashboard) OnEvent(e cairn.Event) {
 		if r := d.run(e.Run); r != nil {
 			r.finish(e)
 		}
+		// A task cancelled with its run reports no end: end it here.
+		for w, t := range d.running {
+			if t.Run == e.Run {
+				delete(d.running, w)
+				t.End, t.State = ms(e.Time, d.t0), "cancelled"
+				d.tasks.add(t)
+			}
+		}
 		return
 	case cairn.ThunkStarted:
 		if e.Thunk != nil {

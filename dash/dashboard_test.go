@@ -351,3 +351,54 @@ func ExampleWriteDOT() {
 	//     n1 --> n3
 	//     n2 --> n3
 }
+
+// blockUntilCancelled runs until its context is cancelled.
+func blockUntilCancelled(ctx context.Context, started chan<- struct{}) (int, error) {
+	started <- struct{}{}
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// TestCancelledRun cancels a run while a task runs: cancelled tasks report
+// no end, so the dashboard settles them when the run finishes.
+func TestCancelledRun(t *testing.T) {
+	d := dash.New(nil)
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	s := cairn.New(&cairn.Config{Parallelism: 2, Listeners: []cairn.Listener{d}, Logger: quiet()})
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{}, 2)
+	a := cairn.Delayed(blockUntilCancelled)(started)
+	b := cairn.Delayed(blockUntilCancelled)(started)
+	z := cairn.Delayed(func(x, y int) int { return x + y })(a, b)
+	done := make(chan error)
+	go func() {
+		_, err := cairn.Collect[int](ctx, s, z)
+		done <- err
+	}()
+	<-started
+	<-started
+	if st := getState(t, srv, "/state.json"); count(st, "running") != 2 {
+		t.Fatalf("while running: counts %v, want 2 running", st.Run.Counts)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the cancelled run succeeded")
+	}
+	st := getState(t, srv, "/state.json")
+	if st.Run.Status != "failed" || count(st, "running") != 0 || count(st, "pending") != 0 || count(st, "skipped") != 3 {
+		t.Errorf("after cancel: status %s, counts %v: want failed, 3 skipped", st.Run.Status, st.Run.Counts)
+	}
+	var resp struct {
+		Running []any `json:"running"`
+		Tasks   []struct {
+			St string `json:"st"`
+		} `json:"tasks"`
+	}
+	_, body := get(t, srv, "/state.json")
+	json.Unmarshal([]byte(body), &resp)
+	if len(resp.Running) != 0 || len(resp.Tasks) != 2 || resp.Tasks[0].St != "cancelled" {
+		t.Errorf("after cancel: running %v, tasks %+v: want none running and 2 cancelled tasks", resp.Running, resp.Tasks)
+	}
+}

@@ -127,10 +127,17 @@ func (r *runModel) addError(e errorEntry) {
 	r.errors = append(r.errors, e)
 }
 
-// finish applies RunFinished.
+// finish applies RunFinished. Thunks left unfinished by a stopped run
+// (cancelled while running, say, which reports no event) are shown
+// skipped.
 func (r *runModel) finish(e cairn.Event) {
 	r.finished = true
 	r.end = e.Time
+	for i, s := range r.states {
+		if !s.Final() {
+			r.set(int32(i), Skipped, e.Time)
+		}
+	}
 	if e.Err != nil {
 		r.err = errString(e.Err)
 	}

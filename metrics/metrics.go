@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -28,6 +29,9 @@ type Listener struct {
 	rstErrs    prometheus.Counter
 	ioDur      *prometheus.HistogramVec
 	err        error
+
+	mu        sync.Mutex
+	runningBy map[uint64]int // running thunks by run, to settle cancelled runs
 }
 
 // durationBuckets span a millisecond to an hour: tasks in cairn are often
@@ -70,6 +74,7 @@ func New(reg prometheus.Registerer) *Listener {
 	for k := cairn.ThunkScheduled; k <= cairn.CheckpointFailed; k++ {
 		l.byKind[k] = l.thunks.WithLabelValues(stateLabel(k)) // every state shows, at 0
 	}
+	l.runningBy = map[uint64]int{}
 	l.runs.WithLabelValues("ok")
 	l.runs.WithLabelValues("failed")
 	if reg == nil {
@@ -121,6 +126,12 @@ func (l *Listener) OnEvent(e cairn.Event) {
 		return
 	case cairn.RunFinished:
 		l.activeRuns.Dec()
+		l.mu.Lock()
+		if n := l.runningBy[e.Run]; n != 0 {
+			l.running.Sub(float64(n)) // tasks cancelled with the run report no end
+		}
+		delete(l.runningBy, e.Run)
+		l.mu.Unlock()
 		result := "ok"
 		if e.Err != nil {
 			result = "failed"
@@ -136,18 +147,23 @@ func (l *Listener) OnEvent(e cairn.Event) {
 		l.byKind[e.Kind].Inc()
 	}
 	switch e.Kind {
-	case cairn.ThunkStarted:
-		l.running.Inc()
+	case cairn.ThunkStarted, cairn.ThunkFinished, cairn.ThunkFailed, cairn.ThunkRetrying:
+		d := -1
+		if e.Kind == cairn.ThunkStarted {
+			d = 1
+		}
+		l.running.Add(float64(d))
+		l.mu.Lock()
+		l.runningBy[e.Run] += d
+		l.mu.Unlock()
+	}
+	switch e.Kind {
 	case cairn.ThunkFinished:
-		l.running.Dec()
 		l.taskDur.WithLabelValues(funcName(e.Thunk), "ok").Observe(e.Duration.Seconds())
 	case cairn.ThunkFailed:
-		l.running.Dec()
 		if !errors.Is(e.Err, context.Canceled) {
 			l.taskDur.WithLabelValues(funcName(e.Thunk), "failed").Observe(e.Duration.Seconds())
 		}
-	case cairn.ThunkRetrying:
-		l.running.Dec()
 	case cairn.ThunkRestored:
 		l.read.Add(float64(e.Bytes))
 		l.ioDur.WithLabelValues("read").Observe(e.Duration.Seconds())

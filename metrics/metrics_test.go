@@ -192,3 +192,39 @@ func grep(text, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func blockUntilCancelled(ctx context.Context, started chan<- struct{}) (int, error) {
+	started <- struct{}{}
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// TestCancelledRunSettlesGauges: tasks cancelled with their run report no
+// end; the gauges still come back to 0.
+func TestCancelledRunSettlesGauges(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	s := cairn.New(&cairn.Config{Parallelism: 2, Listeners: []cairn.Listener{m}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{}, 1)
+	done := make(chan error)
+	go func() {
+		_, err := cairn.Collect[int](ctx, s, cairn.Delayed(blockUntilCancelled)(started))
+		done <- err
+	}()
+	<-started
+	cancel()
+	<-done
+	err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP cairn_runs_active Runs going on now.
+# TYPE cairn_runs_active gauge
+cairn_runs_active 0
+# HELP cairn_thunks_running Thunks running now.
+# TYPE cairn_thunks_running gauge
+cairn_thunks_running 0
+`), "cairn_runs_active", "cairn_thunks_running")
+	if err != nil {
+		t.Error(err)
+	}
+}

@@ -223,6 +223,7 @@ func (b *Bar) finishRun(e cairn.Event) {
 		return
 	}
 	delete(b.runs, e.Run)
+	r.running.Store(0) // tasks cancelled with the run report no end
 	r.took.Store(int64(e.Duration))
 	r.failedRun.Store(e.Err != nil)
 	r.finished.Store(true)

@@ -200,3 +200,33 @@ func TestNilBar(t *testing.T) {
 		t.Error("Auto(nil) gave a bar; want nil")
 	}
 }
+
+func blockUntilCancelled(ctx context.Context, started chan<- struct{}) (int, error) {
+	started <- struct{}{}
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// TestCancelledRun: a task cancelled with its run reports no end; the bar
+// still ends without it.
+func TestCancelledRun(t *testing.T) {
+	var buf syncBuffer
+	bar := progress.New(&buf, nil)
+	s := newScheduler(bar)
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{}, 1)
+	done := make(chan error)
+	go func() {
+		_, err := cairn.Collect[int](ctx, s, cairn.Delayed(blockUntilCancelled)(started), cairn.RunOptions{Name: "cancelled"})
+		done <- err
+	}()
+	<-started
+	cancel()
+	<-done
+	bar.Wait()
+	out := buf.String()
+	if !strings.Contains(out, "run 1 cancelled") || !strings.Contains(out, "failed in") || strings.Contains(out, "running") {
+		t.Errorf("want the run drawn as failed, nothing running:\n%s", out)
+	}
+}

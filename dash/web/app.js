@@ -370,7 +370,8 @@
       if (e < t0 || t.s > t1) return;
       const x = X(Math.max(t.s, t0));
       const w = Math.max(X(Math.min(e, t1)) - x, 1.2);
-      const cls = 'task' + (t.st === 'failed' ? ' failed' : '') + (running ? ' running' : '') +
+      const cls = 'task' + (t.st === 'failed' ? ' failed' : '') + (t.st === 'cancelled' ? ' cancelled' : '') +
+        (running ? ' running' : '') +
         (t.run !== r.id ? ' other' : '');
       const rect = svg('rect', { class: cls, x, y: top + t.w * laneH + 1, width: w, height: laneH - 6, rx: 2,
         fill: colorOf(t.fn) }, s);
