@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -331,25 +329,6 @@ func TestServe(t *testing.T) {
 	if _, err := dash.Serve(context.Background(), "", nil); err == nil {
 		t.Error("Serve of a nil dashboard succeeded")
 	}
-}
-
-func ExampleWriteDOT() {
-	var ys []any
-	for i := range 3 {
-		ys = append(ys, cairn.Delayed(sumBlock, cairn.Options{Name: fmt.Sprintf("sum[%d]", i)})([]float64{1}, time.Duration(0)))
-	}
-	z := cairn.Delayed(innerFixed, cairn.Options{Name: "inner"})(ys...)
-	dash.WriteMermaid(os.Stdout, []*cairn.Thunk{z}, nil, nil)
-	// Output:
-	// flowchart TD
-	// %% 4 thunks
-	//     n0["sum[0]"]
-	//     n1["sum[1]"]
-	//     n2["sum[2]"]
-	//     n3["inner"]
-	//     n0 --> n3
-	//     n1 --> n3
-	//     n2 --> n3
 }
 
 // blockUntilCancelled runs until its context is cancelled.
