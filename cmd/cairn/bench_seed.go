@@ -24,6 +24,8 @@ type seedFlags struct {
 	seed                           uint64
 	asJSON                         bool
 	dask                           string
+	ckpt                           bool
+	daskCkpt, ckptDir              string
 }
 
 // seedResult is one line of `cairn bench seed --json`.
@@ -68,6 +70,9 @@ serial NumPy loop (seed-numpy-floor): ratio is cairn's median over theirs.`,
 	fl.Uint64Var(&f.seed, "seed", 42, "random seed")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object a line")
 	fl.StringVar(&f.dask, "dask", "", "path of Dask's bench_seed.py, to run it and compare")
+	fl.BoolVar(&f.ckpt, "ckpt", false, "also time the checkpoint phases: write (fsync off and on), restore per block, restore the final result")
+	fl.StringVar(&f.daskCkpt, "dask-ckpt", "", "with --ckpt: path of Dask's bench_seed_ckpt.py, to run it and compare")
+	fl.StringVar(&f.ckptDir, "ckpt-dir", "", "with --ckpt: where checkpoint files go (default: the system's temporary directory; Dask's script uses it too)")
 	cmd.SetOut(os.Stdout)
 	return cmd
 }
@@ -87,6 +92,11 @@ func runBenchSeed(ctx context.Context, out io.Writer, f seedFlags) error {
 	}
 	if err := printSeed(out, f.asJSON, r); err != nil {
 		return err
+	}
+	if f.ckpt {
+		if err := runBenchSeedCkpt(ctx, out, f); err != nil {
+			return err
+		}
 	}
 	if f.dask == "" {
 		return nil

@@ -32,14 +32,16 @@ type SeedCkptResult struct {
 	Result   float64 `json:"result"`
 	// OverheadPct is, for the write phases, the median's excess over no-ckpt.
 	OverheadPct float64 `json:"overhead_pct,omitempty"`
+	// Ratio is cairn's median over Dask's, on the Dask lines.
+	Ratio float64 `json:"ratio,omitempty"`
 }
 
 // SeedCkpt times the seed workload's checkpoint phases with a file store in
 // a fresh directory under dir: the automatic-keys path a user gets from
 // Config.Checkpoints (the random blocks are cheaper to regenerate than to
 // store, so only the block sums and the final result are written).
-func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, dir string) ([]SeedCkptResult, error) {
-	w := darray.SeedWorkload{N: n, Block: block, Seed: 42}
+func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64, dir string) ([]SeedCkptResult, error) {
+	w := darray.SeedWorkload{N: n, Block: block, Seed: seed}
 	base, err := os.MkdirTemp(dir, "cairn-bench-ckpt-")
 	if err != nil {
 		return nil, err
@@ -101,20 +103,18 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, dir string) 
 		out = append(out, r)
 		return nil
 	}
-	wipe := func(url string) func(*checkpoint.Store) error {
-		return func(st *checkpoint.Store) error {
-			return st.List(ctx, "", func(info checkpoint.Info) error { return st.Delete(ctx, info.Key) })
-		}
+	wipe := func(st *checkpoint.Store) error {
+		return st.List(ctx, "", func(info checkpoint.Info) error { return st.Delete(ctx, info.Key) })
 	}
 	nosync := "file://" + filepath.Join(base, "nosync") + "?fsync=false"
 	synced := "file://" + filepath.Join(base, "sync")
 	if err := phase("no-ckpt", "", nil); err != nil {
 		return nil, err
 	}
-	if err := phase("ckpt-write", nosync, wipe(nosync)); err != nil {
+	if err := phase("ckpt-write", nosync, wipe); err != nil {
 		return nil, err
 	}
-	if err := phase("ckpt-write+fsync", synced, wipe(synced)); err != nil {
+	if err := phase("ckpt-write+fsync", synced, wipe); err != nil {
 		return nil, err
 	}
 	// Per-block restore: the final result's checkpoint is removed first.
