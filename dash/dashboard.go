@@ -19,7 +19,8 @@ type Options struct {
 	// graphs of 100,000 thunks stay responsive. Default DefaultMaxNodes.
 	DetailLimit int
 	// MaxRuns is how many runs are kept; the oldest finished run is
-	// forgotten first. Default 8.
+	// forgotten first. Default 8. Runs are also forgotten, oldest first,
+	// while those kept hold more than a million thunks in all.
 	MaxRuns int
 	// MaxTasks is how many finished tasks the task stream keeps. Default
 	// 20,000.
@@ -180,10 +181,15 @@ func (d *Dashboard) OnEvent(e cairn.Event) {
 	}
 }
 
-// addRun keeps r, forgetting the oldest finished run beyond MaxRuns.
+// maxKeptThunks bounds the thunks of the runs kept, whatever MaxRuns says:
+// a run of 100,000 thunks takes about 10 MB.
+const maxKeptThunks = 1_000_000
+
+// addRun keeps r, forgetting the oldest finished runs beyond MaxRuns or
+// maxKeptThunks.
 func (d *Dashboard) addRun(r *runModel) {
 	d.runs = append(d.runs, r)
-	for len(d.runs) > d.opts.MaxRuns {
+	for len(d.runs) > d.opts.MaxRuns || (len(d.runs) > 1 && d.keptThunks() > maxKeptThunks) {
 		drop := -1
 		for i, old := range d.runs[:len(d.runs)-1] {
 			if old.finished {
@@ -196,6 +202,16 @@ func (d *Dashboard) addRun(r *runModel) {
 		}
 		d.runs = append(d.runs[:drop], d.runs[drop+1:]...)
 	}
+}
+
+func (d *Dashboard) keptThunks() int {
+	n := 0
+	for _, r := range d.runs {
+		if r.g != nil {
+			n += r.g.len()
+		}
+	}
+	return n
 }
 
 // run returns the run with the given id (0: the latest), or nil.

@@ -148,3 +148,18 @@ func BenchmarkMessage100k(b *testing.B) {
 		d.message(&c, 0)
 	}
 }
+
+func BenchmarkRunStarted100k(b *testing.B) {
+	const n = 100_000
+	thunks := make([]*cairn.Thunk, n)
+	var args []any
+	for i := range thunks[:n-1] {
+		thunks[i] = cairn.Delayed(func(a int) int { return a })(i)
+		args = append(args, thunks[i])
+	}
+	thunks[n-1] = cairn.Delayed(func(a ...int) int { return len(a) })(args...)
+	d := New(nil)
+	for i := 0; b.Loop(); i++ {
+		d.OnEvent(cairn.Event{Kind: cairn.RunStarted, Run: uint64(i + 1), Time: time.Now(), Thunks: thunks})
+	}
+}

@@ -215,7 +215,20 @@ func (b *Bar) finishRun(e cairn.Event) {
 	b.idle.Broadcast()
 }
 
+// Output returns where other output should go while bars may be drawn:
+// the Bar itself, which prints above its bars, or w if b is nil. Log
+// through it:
+//
+//	log := slog.New(slog.NewTextHandler(bar.Output(os.Stderr), nil))
+func (b *Bar) Output(w io.Writer) io.Writer {
+	if b == nil {
+		return w
+	}
+	return b
+}
+
 // Write prints p above the bars, so that other output does not tear them.
+// On a nil *Bar it discards p: use Output to fall back to a writer.
 func (b *Bar) Write(p []byte) (int, error) {
 	if b == nil {
 		return len(p), nil

@@ -86,9 +86,11 @@ func TestBarWritesProgress(t *testing.T) {
 	if _, err := cairn.Collect[float64](ctx, s, seed(64, true, fail), cairn.RunOptions{Name: "again"}); err == nil {
 		t.Fatal("run 2 succeeded; want fail's error")
 	}
+	fmt.Fprintln(bar.Output(nil), "a log line")
 	bar.Wait()
 	out := buf.String()
 	for _, want := range []string{
+		"a log line",
 		"run 1 seed", "65/65", "65 done", "finished in",
 		"run 2 again", "32 done", "32 restored", "1 failed", "failed in",
 	} {
@@ -187,6 +189,9 @@ func TestNilBar(t *testing.T) {
 	bar.Wait()
 	if err := bar.Close(); err != nil {
 		t.Error(err)
+	}
+	if w := bar.Output(os.Stderr); w != os.Stderr {
+		t.Errorf("Output of a nil bar = %v, want the fallback", w)
 	}
 	f, err := os.CreateTemp(t.TempDir(), "out")
 	if err != nil {

@@ -12,6 +12,8 @@
 // the result of Auto can be used without a check.
 //
 // Anything else written to the same terminal while bars are drawn (log
-// lines, for one) is overwritten in places: write it through the Bar, which
-// is an io.Writer that prints above the bars.
+// lines, for one) is overwritten in places: write it through Output, which
+// prints above the bars when there are bars:
+//
+//	log := slog.New(slog.NewTextHandler(bar.Output(os.Stderr), nil))
 package progress
