@@ -95,9 +95,6 @@ func nodes(state string) string {
 // whose checkpoints are missing or corrupt) and prunes their blocks. With
 // CAIRN_SCREENSHOT=docs/dashboard.png it saves screenshots of both runs.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	ctx := browser(t)
 	d := dash.New(&dash.Options{Title: "seed example", Interval: 50 * time.Millisecond})
 	srv := httptest.NewServer(d)
@@ -206,7 +203,7 @@ func anys(ts []*cairn.Thunk) []any {
 // saves a screenshot halfway (name-large.png).
 func TestBrowserLargeGraph(t *testing.T) {
 	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
+		t.Skip("the large-graph browser test is skipped in -short mode (TestBrowser still runs)")
 	}
 	ctx := browser(t)
 	d := dash.New(&dash.Options{Title: "5,000 sums", Interval: 100 * time.Millisecond})
