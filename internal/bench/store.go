@@ -66,10 +66,11 @@ type StoreResult struct {
 	// MedianS and MinS are the median and fastest time of one operation.
 	MedianS float64 `json:"median_s"`
 	MinS    float64 `json:"min_s"`
-	// RatioToRaw is the raw baseline's median time over this one's: the
-	// fraction of the raw speed reached (1 is as fast as raw). Set for the
-	// file-based stores, against raw files written the same way (with or
-	// without fsync) and read with os.ReadFile.
+	// RatioToRaw is the fraction of the raw baseline's speed reached (1 is
+	// as fast as raw): the median over runs of the baseline's time over
+	// this one's in the same run. Set for the file-based stores, against
+	// raw files written the same way (with or without fsync) and read with
+	// os.ReadFile, and for small checkpoints against small raw files.
 	RatioToRaw float64 `json:"ratio_to_raw,omitempty"`
 }
 
@@ -89,7 +90,8 @@ var baseline = map[string]string{"file": "raw-fsync", "file-nofsync": "raw", "bl
 // RunStore measures write and read throughput of the checkpoint stores for
 // []float64 blocks of each size, next to raw files of the same bytes, and
 // calls emit with each result. The stores are measured round-robin, run by
-// run, so that a slow moment of the disk does not fall on one store only.
+// run, so that a slow moment of the disk does not fall on one store only;
+// reads of small blocks are repeated within a run to take a few ms.
 // Everything is written under a temporary directory of cfg.Dir, removed at
 // the end.
 func RunStore(ctx context.Context, cfg StoreConfig, emit func(StoreResult) error) (err error) {
@@ -188,6 +190,10 @@ type target struct {
 
 // runSize measures every selected target for one payload size.
 func runSize(ctx context.Context, cfg StoreConfig, dir string, size int64, nats *server.Server, emit func(StoreResult) error) (err error) {
+	names := slices.DeleteFunc(slices.Clone(cfg.Drivers), func(d string) bool { return d == "codec" || d == "small" })
+	if len(names) == 0 {
+		return nil
+	}
 	payload := randomBlock(int(size / 8))
 	var targets []*target
 	defer func() {
@@ -197,53 +203,62 @@ func runSize(ctx context.Context, cfg StoreConfig, dir string, size int64, nats 
 			}
 		}
 	}()
-	for _, name := range cfg.Drivers {
-		if name == "codec" || name == "small" {
-			continue
-		}
+	for _, name := range names {
 		t, err := openTarget(ctx, name, filepath.Join(dir, name+"-"+strconv.FormatInt(size, 10)), payload, nats)
 		if err != nil {
 			return err
 		}
 		targets = append(targets, t)
 	}
-	if len(targets) == 0 {
-		return nil
-	}
-	writes, reads := map[string][]float64{}, map[string][]float64{}
-	for run := range cfg.Runs + 1 { // run 0 is the warm-up
-		for _, t := range targets {
-			took, err := timed(func() error { return t.put(ctx, run) })
-			if err != nil {
-				return fmt.Errorf("bench: store: %s write of %s: %w", t.name, checkpoint.FormatSize(size), err)
-			}
-			if run > 0 {
-				writes[t.name] = append(writes[t.name], took)
-				if err := t.del(ctx, run-1); err != nil {
-					return fmt.Errorf("bench: store: %s delete: %w", t.name, err)
+	var writes, reads []*timedOp
+	for _, t := range targets {
+		writes = append(writes, &timedOp{
+			name: t.name + " write of " + checkpoint.FormatSize(size), n: 1,
+			do: func(round int) error { return t.put(ctx, round) },
+			then: func(round int) error {
+				if round == 0 {
+					return nil
 				}
-			}
-		}
+				return t.del(ctx, round-1)
+			},
+		})
 	}
-	for run := range cfg.Runs + 1 {
-		for _, t := range targets {
-			took, err := timed(func() error { return t.get(ctx, cfg.Runs, run == 0) })
-			if err != nil {
-				return fmt.Errorf("bench: store: %s read of %s: %w", t.name, checkpoint.FormatSize(size), err)
-			}
-			if run > 0 {
-				reads[t.name] = append(reads[t.name], took)
-			}
+	ws, err := rounds(cfg.Runs, writes)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		// Reads of small blocks are quick: repeat them to time a few ms.
+		took, err := timed(func() error { return t.get(ctx, cfg.Runs, true) })
+		if err != nil {
+			return fmt.Errorf("bench: store: %s read of %s: %w", t.name, checkpoint.FormatSize(size), err)
 		}
+		n := min(max(int(0.005/took), 1), max(int(maxReadBytes/size), 1))
+		reads = append(reads, &timedOp{
+			name: t.name + " read of " + checkpoint.FormatSize(size), n: n,
+			do: func(int) error {
+				for range n {
+					if err := t.get(ctx, cfg.Runs, false); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		})
+	}
+	rs, err := rounds(cfg.Runs, reads)
+	if err != nil {
+		return err
 	}
 	for _, op := range []struct {
 		name    string
-		samples map[string][]float64
-	}{{"write", writes}, {"read", reads}} {
-		for _, t := range targets {
-			r := result(t.name, op.name, size, op.samples[t.name], 1)
-			if b, ok := baseline[t.name]; ok {
-				r.RatioToRaw = median(op.samples[b]) / r.MedianS
+		ops     []*timedOp
+		samples [][]float64
+	}{{"write", writes, ws}, {"read", reads, rs}} {
+		for i, t := range targets {
+			r := result(t.name, op.name, size, op.samples[i], op.ops[i].n)
+			if j := slices.IndexFunc(targets, func(b *target) bool { return b.name == baseline[t.name] }); j >= 0 {
+				r.RatioToRaw = pairedRatio(op.samples[j], op.samples[i])
 			}
 			if err := emit(r); err != nil {
 				return err
@@ -251,6 +266,52 @@ func runSize(ctx context.Context, cfg StoreConfig, dir string, size int64, nats 
 		}
 	}
 	return nil
+}
+
+// maxReadBytes bounds the bytes read in one timed run of reads, which are
+// garbage once checked.
+const maxReadBytes = 256 << 20
+
+// A timedOp is one thing rounds times: do performs n operations.
+type timedOp struct {
+	name string
+	n    int
+	do   func(round int) error // timed
+	then func(round int) error // untimed, after do; nil for nothing
+}
+
+// rounds calls each op's do once per round, the ops in turn, for runs+1
+// rounds of which the first is an untimed warm-up, and returns each op's
+// time per operation in each timed round. Taking the ops round-robin
+// spreads a slow moment of the machine (another process's disk writes,
+// say) over all of them rather than on one.
+func rounds(runs int, ops []*timedOp) ([][]float64, error) {
+	samples := make([][]float64, len(ops))
+	for round := range runs + 1 {
+		for i, op := range ops {
+			took, err := timed(func() error { return op.do(round) })
+			if err == nil && op.then != nil {
+				err = op.then(round)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("bench: store: %s: %w", op.name, err)
+			}
+			if round > 0 {
+				samples[i] = append(samples[i], took/float64(op.n))
+			}
+		}
+	}
+	return samples, nil
+}
+
+// pairedRatio returns the median over rounds of base's time over s's time
+// in the same round.
+func pairedRatio(base, s []float64) float64 {
+	r := make([]float64, len(s))
+	for i := range s {
+		r[i] = base[i] / s[i]
+	}
+	return median(r)
 }
 
 // timed runs f after a garbage collection, so that garbage of earlier runs
@@ -468,29 +529,38 @@ func runCodec(size int64, runs int, emit func(StoreResult) error) error {
 	if err != nil {
 		return fmt.Errorf("bench: store: codec: %w", err)
 	}
-	ops := []struct {
+	encode := func() error { _, _, err := codec.Marshal(payload); return err }
+	decode := func() error {
+		v, err := codec.Unmarshal(id, data, typ)
+		if err == nil && len(v.([]float64)) != len(payload) {
+			err = errors.New("decoded the wrong length")
+		}
+		return err
+	}
+	var ops []*timedOp
+	for _, op := range []struct {
 		name string
 		f    func() error
-	}{
-		{"encode", func() error { _, _, err := codec.Marshal(payload); return err }},
-		{"decode", func() error {
-			v, err := codec.Unmarshal(id, data, typ)
-			if err == nil && len(v.([]float64)) != len(payload) {
-				err = errors.New("decoded the wrong length")
-			}
-			return err
-		}},
-	}
-	for _, op := range ops {
+	}{{"encode", encode}, {"decode", decode}} {
 		n, err := calibrate(op.f)
 		if err != nil {
 			return fmt.Errorf("bench: store: codec %s: %w", op.name, err)
 		}
-		samples, err := timeLoop(runs, n, func(int) error { return op.f() })
-		if err != nil {
-			return fmt.Errorf("bench: store: codec %s: %w", op.name, err)
-		}
-		if err := emit(result("codec", op.name, size, samples, n)); err != nil {
+		ops = append(ops, &timedOp{name: "codec " + op.name, n: n, do: func(int) error {
+			for range n {
+				if err := op.f(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
+	}
+	samples, err := rounds(runs, ops)
+	if err != nil {
+		return err
+	}
+	for i, op := range []string{"encode", "decode"} {
+		if err := emit(result("codec", op, size, samples[i], ops[i].n)); err != nil {
 			return err
 		}
 	}
@@ -514,116 +584,92 @@ func calibrate(f func() error) (int, error) {
 	}
 }
 
-// timeLoop times runs runs (after a warm-up) of n calls of f(j), and returns
-// the time per call of each run.
-func timeLoop(runs, n int, f func(j int) error) ([]float64, error) {
-	var samples []float64
-	for run := range runs + 1 {
-		took, err := timed(func() error {
-			for j := range n {
-				if err := f(run*n + j); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if run > 0 {
-			samples = append(samples, took/float64(n))
-		}
-	}
-	return samples, nil
-}
-
 // runSmall measures small checkpoints, a float64 each, on the file store
-// without fsync: cfg.SmallOps new keys written then read per run, as the
-// thunks of a graph do, with plain contexts and with a run's context (the
-// scheduler's, which makes the first Get of a key record the read), next to
-// raw files of the value's 8 bytes.
+// without fsync: cfg.SmallOps new keys written, then read, per run, as the
+// thunks of a graph do, with plain contexts and with a run's context (as
+// the scheduler passes: the first Get of a key then records the read),
+// next to raw files of the value's 8 bytes written the same way.
 func runSmall(ctx context.Context, cfg StoreConfig, dir string, emit func(StoreResult) error) error {
 	const value = 42.5
 	raw := asBytes([]float64{value})
-	key := func(j int) string { return "sum/block-" + strconv.Itoa(j) }
-	type variant struct {
-		name         string
-		write, read  func(j int) error
-		samplesW     []float64
-		samplesR     []float64
-		samplesTotal []float64
-	}
+	n := cfg.SmallOps
 	rawDir := filepath.Join(dir, "small-raw")
 	rawPath := func(j int) string { return filepath.Join(rawDir, "block-"+strconv.Itoa(j)) }
 	if err := os.MkdirAll(rawDir, 0o700); err != nil {
 		return fmt.Errorf("bench: store: small: %w", err)
 	}
-	vs := []*variant{{
-		name:  "small/raw",
-		write: func(j int) error { return writeRaw(rawPath(j), raw, false) },
-		read: func(j int) error {
-			b, err := os.ReadFile(rawPath(j))
-			if err == nil && len(b) != len(raw) {
-				err = fmt.Errorf("read %d bytes, wrote %d", len(b), len(raw))
-			}
-			return err
-		},
+	names := []string{"small/raw"}
+	write := []func(j int) error{func(j int) error { return writeRaw(rawPath(j), raw, false) }}
+	read := []func(j int) error{func(j int) error {
+		b, err := os.ReadFile(rawPath(j))
+		if err == nil && len(b) != len(raw) {
+			err = fmt.Errorf("read %d bytes, wrote %d", len(b), len(raw))
+		}
+		return err
 	}}
 	for _, withRun := range []bool{false, true} {
 		name := "file-nofsync"
+		cctx := ctx
 		if withRun {
 			name += "+run"
+			cctx = checkpoint.WithRun(ctx, "bench-run")
 		}
 		s, err := checkpoint.Open(ctx, storeURL("file-nofsync", filepath.Join(dir, "small-"+name), nil))
 		if err != nil {
 			return fmt.Errorf("bench: store: small: %w", err)
 		}
 		defer s.Close()
-		cctx := ctx
-		if withRun {
-			cctx = checkpoint.WithRun(ctx, "bench-run")
-		}
-		vs = append(vs, &variant{
-			name: "small/" + name,
-			write: func(j int) error {
-				_, err := s.Put(cctx, key(j), value, checkpoint.Meta{Func: "bench.sum"})
-				return err
-			},
-			read: func(j int) error {
-				v, _, err := s.Get(cctx, key(j), nil)
-				if err == nil && v != value {
-					err = fmt.Errorf("read %v, wrote %v", v, value)
-				}
-				return err
-			},
+		key := func(j int) string { return "sum/block-" + strconv.Itoa(j) }
+		names = append(names, "small/"+name)
+		write = append(write, func(j int) error {
+			_, err := s.Put(cctx, key(j), value, checkpoint.Meta{Func: "bench.sum"})
+			return err
+		})
+		read = append(read, func(j int) error {
+			v, _, err := s.Get(cctx, key(j), nil)
+			if err == nil && v != value {
+				err = fmt.Errorf("read %v, wrote %v", v, value)
+			}
+			return err
 		})
 	}
-	for _, v := range vs {
-		var err error
-		if v.samplesW, err = timeLoop(cfg.Runs, cfg.SmallOps, v.write); err != nil {
-			return fmt.Errorf("bench: store: %s write: %w", v.name, err)
+	loops := func(op string, fs []func(j int) error) []*timedOp {
+		var ops []*timedOp
+		for i, f := range fs {
+			ops = append(ops, &timedOp{name: names[i] + " " + op, n: n, do: func(round int) error {
+				for j := range n {
+					if err := f(round*n + j); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
 		}
-		if v.samplesR, err = timeLoop(cfg.Runs, cfg.SmallOps, v.read); err != nil {
-			return fmt.Errorf("bench: store: %s read: %w", v.name, err)
-		}
-		for i := range v.samplesW {
-			v.samplesTotal = append(v.samplesTotal, v.samplesW[i]+v.samplesR[i])
+		return ops
+	}
+	ws, err := rounds(cfg.Runs, loops("write", write))
+	if err != nil {
+		return err
+	}
+	rs, err := rounds(cfg.Runs, loops("read", read)) // reads what the writes wrote
+	if err != nil {
+		return err
+	}
+	both := make([][]float64, len(ws))
+	for i := range ws {
+		for r := range ws[i] {
+			both[i] = append(both[i], ws[i][r]+rs[i][r])
 		}
 	}
-	base := vs[0]
 	for _, op := range []struct {
 		name    string
-		samples func(*variant) []float64
-	}{
-		{"write", func(v *variant) []float64 { return v.samplesW }},
-		{"read", func(v *variant) []float64 { return v.samplesR }},
-		{"write+read", func(v *variant) []float64 { return v.samplesTotal }},
-	} {
-		for _, v := range vs {
-			r := result(v.name, op.name, int64(len(raw)), op.samples(v), cfg.SmallOps)
+		samples [][]float64
+	}{{"write", ws}, {"read", rs}, {"write+read", both}} {
+		for i, name := range names {
+			r := result(name, op.name, int64(len(raw)), op.samples[i], n)
 			r.MBPerS, r.USPerOp = 0, r.MedianS*1e6
-			if v != base {
-				r.RatioToRaw = median(op.samples(base)) / r.MedianS
+			if i > 0 {
+				r.RatioToRaw = pairedRatio(op.samples[0], op.samples[i])
 			}
 			if err := emit(r); err != nil {
 				return err

@@ -91,3 +91,26 @@ func keys(m map[string]bench.StoreResult) []string {
 	}
 	return ks
 }
+
+// BenchmarkRunStoreFile runs the store workload on file:// (with and
+// without fsync) and its raw baselines for 128 MiB blocks, for profiling:
+//
+//	go test -run XXX -bench RunStoreFile -benchtime 1x -cpuprofile cpu.out ./internal/bench
+//	go tool pprof -top -focus checkpoint cpu.out
+func BenchmarkRunStoreFile(b *testing.B) {
+	cfg := bench.StoreConfig{
+		Sizes:   []int64{128 << 20},
+		Runs:    5,
+		Drivers: []string{"file", "file-nofsync"},
+		Dir:     b.TempDir(),
+	}
+	for b.Loop() {
+		err := bench.RunStore(context.Background(), cfg, func(r bench.StoreResult) error {
+			b.Logf("%-12s %-5s %8.0f MB/s  ratio %.2f", r.Name, r.Op, r.MBPerS, r.RatioToRaw)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
