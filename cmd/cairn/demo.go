@@ -8,11 +8,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
 	_ "github.com/cairnlabs/cairn/checkpoint/all"
+	"github.com/cairnlabs/cairn/dash"
 	"github.com/cairnlabs/cairn/internal/demo"
+	"github.com/cairnlabs/cairn/progress"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +27,9 @@ type demoFlags struct {
 	asJSON      bool
 	parallelism int
 	verbose     bool
+	progress    string
+	dash        string
+	dashKeep    bool
 }
 
 func demoCmd() *cobra.Command {
@@ -56,6 +62,9 @@ Each run is a separate Collect on a fresh graph, as a re-run script would be;
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per run instead of the explanation")
 	fl.IntVar(&f.parallelism, "parallelism", 0, "thunks at once (0: all cores)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log every restore and checkpoint failure")
+	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when it is a terminal), on or off")
+	fl.StringVar(&f.dash, "dash", "", "serve the live dashboard on this address (127.0.0.1:0 picks a free port) and print its URL")
+	fl.BoolVar(&f.dashKeep, "dash-wait", false, "with --dash: keep serving after the runs, until interrupted")
 	return cmd
 }
 
@@ -96,7 +105,29 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 		}
 		cfg.Dir = dir
 	}
-	s := cairn.New(&cairn.Config{Parallelism: f.parallelism, Checkpoints: cfg.Store, Logger: logger})
+	newBar, err := demoProgress(f.progress)
+	if err != nil {
+		return err
+	}
+	bars := &barSwitch{}
+	listeners := []cairn.Listener{bars}
+	if f.dash != "" {
+		d := dash.New(&dash.Options{Title: "cairn demo"})
+		defer d.Close()
+		url, err := dash.Serve(ctx, f.dash, d)
+		if err != nil {
+			return err
+		}
+		listeners = append(listeners, d)
+		fmt.Fprintf(cmd.ErrOrStderr(), "cairn demo: dashboard at %s\n", url)
+		if f.dashKeep {
+			defer func() {
+				fmt.Fprintf(cmd.ErrOrStderr(), "cairn demo: the dashboard stays at %s; interrupt (Ctrl-C) to exit\n", url)
+				<-ctx.Done()
+			}()
+		}
+	}
+	s := cairn.New(&cairn.Config{Parallelism: f.parallelism, Checkpoints: cfg.Store, Logger: logger, Listeners: listeners})
 	defer s.Close()
 	cfg.Scheduler = s
 	if !f.asJSON {
@@ -114,7 +145,12 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 			}
 			fmt.Fprintln(out, text)
 		}
+		// One bar per run, closed before the run's summary is printed.
+		bar := newBar()
+		bars.cur.Store(bar)
 		res, err := demo.Run(ctx, cfg, p)
+		bars.cur.Store(nil)
+		bar.Close()
 		if err != nil {
 			return err
 		}
@@ -133,6 +169,29 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 		}
 	}
 	return nil
+}
+
+// demoProgress returns what makes the progress bar the --progress flag
+// asks for (a nil *progress.Bar draws nothing).
+func demoProgress(mode string) (func() *progress.Bar, error) {
+	switch mode {
+	case "auto":
+		return func() *progress.Bar { return progress.Auto(os.Stderr) }, nil
+	case "on":
+		return func() *progress.Bar { return progress.New(os.Stderr, nil) }, nil
+	case "off":
+		return func() *progress.Bar { return nil }, nil
+	}
+	return nil, fmt.Errorf("--progress %q: want auto, on or off", mode)
+}
+
+// barSwitch forwards events to the progress bar of the run in progress.
+type barSwitch struct{ cur atomic.Pointer[progress.Bar] }
+
+func (s *barSwitch) OnEvent(e cairn.Event) {
+	if b := s.cur.Load(); b != nil {
+		b.OnEvent(e)
+	}
 }
 
 func parsePhases(s string) ([]int, error) {

@@ -12,8 +12,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -36,7 +39,11 @@ var benchCmd = &cobra.Command{
 func init() { rootCmd.AddCommand(benchCmd) }
 
 func main() {
-	if err := rootCmd.Execute(); err != nil {
+	// Ctrl-C cancels the context of the running command: runs stop
+	// promptly, and checkpoints already started are finished.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := rootCmd.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(1)
 	}
