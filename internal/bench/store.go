@@ -75,13 +75,25 @@ type StoreResult struct {
 }
 
 // StoreDrivers returns the names RunStore measures, in the order it prints
-// them: raw files with and without fsync, the checkpoint stores (file://
-// with and without fsync, mem:// with its default zstd and without,
-// sqlite://, blob+file://, blob+mem://, nats:// on an embedded JetStream
-// server), the codec alone, and small checkpoints.
+// them: raw files with and without fsync and the stores over local files
+// (file:// with and without fsync, blob+file://), then the others (mem://
+// with its default zstd and without, blob+mem://, sqlite://, nats:// on an
+// embedded JetStream server), then the codec alone and small checkpoints.
 func StoreDrivers() []string {
-	return []string{"raw-fsync", "raw", "file", "file-nofsync", "mem", "mem-nozstd",
-		"sqlite", "blob+file", "blob+mem", "nats", "codec", "small"}
+	var ds []string
+	for _, g := range storeGroups {
+		ds = append(ds, g...)
+	}
+	return append(ds, "codec", "small")
+}
+
+// storeGroups are the targets measured together, round-robin: the raw files
+// with the stores compared with them, and then the rest, so that the
+// background work of a server (SQLite, NATS) does not land on the raw
+// figures.
+var storeGroups = [][]string{
+	{"raw-fsync", "raw", "file", "file-nofsync", "blob+file"},
+	{"mem", "mem-nozstd", "blob+mem", "sqlite", "nats"},
 }
 
 // baseline names the raw target each store's ratio is taken against.
@@ -188,23 +200,42 @@ type target struct {
 	close func() error
 }
 
-// runSize measures every selected target for one payload size.
-func runSize(ctx context.Context, cfg StoreConfig, dir string, size int64, nats *server.Server, emit func(StoreResult) error) (err error) {
-	names := slices.DeleteFunc(slices.Clone(cfg.Drivers), func(d string) bool { return d == "codec" || d == "small" })
-	if len(names) == 0 {
-		return nil
+// runSize measures every selected target for one payload size, group by
+// group.
+func runSize(ctx context.Context, cfg StoreConfig, dir string, size int64, nats *server.Server, emit func(StoreResult) error) error {
+	var payload []float64
+	for _, g := range storeGroups {
+		names := slices.DeleteFunc(slices.Clone(g), func(d string) bool { return !slices.Contains(cfg.Drivers, d) })
+		if len(names) == 0 {
+			continue
+		}
+		if payload == nil {
+			payload = randomBlock(int(size / 8))
+		}
+		if err := runGroup(ctx, cfg, dir, payload, names, nats, emit); err != nil {
+			return err
+		}
 	}
-	payload := randomBlock(int(size / 8))
+	return nil
+}
+
+// runGroup measures the targets names, round-robin, for one payload.
+func runGroup(ctx context.Context, cfg StoreConfig, dir string, payload []float64, names []string, nats *server.Server, emit func(StoreResult) error) (err error) {
+	size := int64(len(payload)) * 8
 	var targets []*target
+	tdir := func(name string) string { return filepath.Join(dir, name+"-"+strconv.FormatInt(size, 10)) }
 	defer func() {
 		for _, t := range targets {
 			if cerr := t.close(); err == nil && cerr != nil {
 				err = fmt.Errorf("bench: store: close %s: %w", t.name, cerr)
 			}
+			if rerr := os.RemoveAll(tdir(t.name)); err == nil && rerr != nil {
+				err = fmt.Errorf("bench: store: %w", rerr)
+			}
 		}
 	}()
 	for _, name := range names {
-		t, err := openTarget(ctx, name, filepath.Join(dir, name+"-"+strconv.FormatInt(size, 10)), payload, nats)
+		t, err := openTarget(ctx, name, tdir(name), payload, nats)
 		if err != nil {
 			return err
 		}
