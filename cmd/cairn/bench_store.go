@@ -29,7 +29,10 @@ run, as raw files: a temporary file, write, fsync, close, rename and directory
 fsync (raw-fsync, the work of file://), or the same without the fsyncs (raw,
 the work of file://?fsync=false), read back with os.ReadFile. The stores are
 measured round-robin, and each figure is the median of --runs runs after one
-untimed warm-up (reads of small blocks are repeated within a run). The
+untimed warm-up. "read" reads into fresh memory, whose pages fault in as the
+buffer fills (a process restoring checkpoints); "read-warm" into heap memory
+the process has used before (a long-running one), which is several times
+faster for raw reads and so shows the stores' own costs more. The
 "vs raw" column (ratio_to_raw) is the fraction of raw speed reached: the
 median over runs of the raw time over the store's time in the same run.
 MB/s are 10⁶ bytes a second of payload; median is the time of one operation.

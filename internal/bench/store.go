@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -49,8 +50,10 @@ type StoreResult struct {
 	// ...), "codec" for the codec alone, or "small/<store>" for a small
 	// checkpoint (a float64).
 	Name string `json:"name"`
-	// Op is "write" or "read" ("encode" or "decode" for the codec;
-	// "write+read" for a small checkpoint's round trip).
+	// Op is "write", "read" (into fresh memory, whose pages fault in, as
+	// in a process restoring its checkpoints) or "read-warm" (into memory
+	// the process has used before); "encode" or "decode" for the codec;
+	// "write", "read" and "write+read" for small checkpoints.
 	Op string `json:"op"`
 	// SizeBytes is the payload size: the bytes of the []float64.
 	SizeBytes int64 `json:"size_bytes"`
@@ -241,7 +244,7 @@ func runGroup(ctx context.Context, cfg StoreConfig, dir string, payload []float6
 		}
 		targets = append(targets, t)
 	}
-	var writes, reads []*timedOp
+	var writes []*timedOp
 	for _, t := range targets {
 		writes = append(writes, &timedOp{
 			name: t.name + " write of " + checkpoint.FormatSize(size), n: 1,
@@ -258,36 +261,30 @@ func runGroup(ctx context.Context, cfg StoreConfig, dir string, payload []float6
 	if err != nil {
 		return err
 	}
+	// Reads into fresh memory (as a process restoring its checkpoints
+	// does: every page of the new buffer faults in), then into memory the
+	// program has touched before (a long-running one, reusing its heap).
+	var cold, warm []*timedOp
 	for _, t := range targets {
-		// Reads of small blocks are quick: repeat them to time a few ms.
-		took, err := timed(func() error { return t.get(ctx, cfg.Runs, true) })
-		if err != nil {
-			return fmt.Errorf("bench: store: %s read of %s: %w", t.name, checkpoint.FormatSize(size), err)
-		}
-		n := min(max(int(0.005/took), 1), max(int(maxReadBytes/size), 1))
-		reads = append(reads, &timedOp{
-			name: t.name + " read of " + checkpoint.FormatSize(size), n: n,
-			do: func(int) error {
-				for range n {
-					if err := t.get(ctx, cfg.Runs, false); err != nil {
-						return err
-					}
-				}
-				return nil
-			},
-		})
+		get := func(round int) error { return t.get(ctx, cfg.Runs, round == 0) }
+		cold = append(cold, &timedOp{name: t.name + " read of " + checkpoint.FormatSize(size), n: 1, do: get})
+		warm = append(warm, &timedOp{name: t.name + " warm read of " + checkpoint.FormatSize(size), n: 1, do: get,
+			prep: func() { pretouch(size + 64<<10) }})
 	}
-	rs, err := rounds(cfg.Runs, reads)
+	cs, err := rounds(cfg.Runs, cold)
+	if err != nil {
+		return err
+	}
+	hs, err := rounds(cfg.Runs, warm)
 	if err != nil {
 		return err
 	}
 	for _, op := range []struct {
 		name    string
-		ops     []*timedOp
 		samples [][]float64
-	}{{"write", writes, ws}, {"read", reads, rs}} {
+	}{{"write", ws}, {"read", cs}, {"read-warm", hs}} {
 		for i, t := range targets {
-			r := result(t.name, op.name, size, op.samples[i], op.ops[i].n)
+			r := result(t.name, op.name, size, op.samples[i], 1)
 			if j := slices.IndexFunc(targets, func(b *target) bool { return b.name == baseline[t.name] }); j >= 0 {
 				r.RatioToRaw = pairedRatio(op.samples[j], op.samples[i])
 			}
@@ -299,28 +296,53 @@ func runGroup(ctx context.Context, cfg StoreConfig, dir string, payload []float6
 	return nil
 }
 
-// maxReadBytes bounds the bytes read in one timed run of reads, which are
-// garbage once checked.
-const maxReadBytes = 256 << 20
+// pretouch leaves n bytes of heap memory that the program has written to
+// free for the next allocation: without it, whether a large allocation gets
+// pages the process already holds or fresh ones that fault in (several
+// times slower to fill) depends on when the runtime last gave memory back
+// to the system.
+func pretouch(n int64) {
+	debug.FreeOSMemory()
+	b := make([]byte, n)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	runtime.KeepAlive(b)
+	b = nil
+	runtime.GC()
+}
 
 // A timedOp is one thing rounds times: do performs n operations.
 type timedOp struct {
 	name string
 	n    int
+	prep func()                // untimed, before do; nil: debug.FreeOSMemory
 	do   func(round int) error // timed
 	then func(round int) error // untimed, after do; nil for nothing
 }
 
-// rounds calls each op's do once per round, the ops in turn, for runs+1
-// rounds of which the first is an untimed warm-up, and returns each op's
-// time per operation in each timed round. Taking the ops round-robin
-// spreads a slow moment of the machine (another process's disk writes,
-// say) over all of them rather than on one.
+// rounds calls each op's prep and do once per round, the ops in turn, for
+// runs+1 rounds of which the first is an untimed warm-up, and returns each
+// op's time per operation in each timed round. Taking the ops round-robin,
+// each round starting with the next op, spreads a slow moment of the
+// machine (another process's disk writes, say) and the cost of going first
+// or last over all of them rather than on one. The default prep returns all
+// free memory to the system, so that every op starts from the same state
+// of the heap: large allocations then get fresh pages.
 func rounds(runs int, ops []*timedOp) ([][]float64, error) {
 	samples := make([][]float64, len(ops))
 	for round := range runs + 1 {
-		for i, op := range ops {
-			took, err := timed(func() error { return op.do(round) })
+		for k := range ops {
+			i := (round + k) % len(ops) // each op leads a round in turn
+			op := ops[i]
+			prep := op.prep
+			if prep == nil {
+				prep = debug.FreeOSMemory
+			}
+			prep()
+			start := time.Now()
+			err := op.do(round)
+			took := time.Since(start).Seconds()
 			if err == nil && op.then != nil {
 				err = op.then(round)
 			}
@@ -664,27 +686,13 @@ func runSmall(ctx context.Context, cfg StoreConfig, dir string, emit func(StoreR
 			return err
 		})
 	}
-	loops := func(op string, fs []func(j int) error) []*timedOp {
-		var ops []*timedOp
-		for i, f := range fs {
-			ops = append(ops, &timedOp{name: names[i] + " " + op, n: n, do: func(round int) error {
-				for j := range n {
-					if err := f(round*n + j); err != nil {
-						return err
-					}
-				}
-				return nil
-			}})
-		}
-		return ops
-	}
-	ws, err := rounds(cfg.Runs, loops("write", write))
+	ws, err := interleaved(cfg.Runs, n, write)
 	if err != nil {
-		return err
+		return fmt.Errorf("bench: store: small write: %w", err)
 	}
-	rs, err := rounds(cfg.Runs, loops("read", read)) // reads what the writes wrote
+	rs, err := interleaved(cfg.Runs, n, read) // reads what the writes wrote
 	if err != nil {
-		return err
+		return fmt.Errorf("bench: store: small read: %w", err)
 	}
 	both := make([][]float64, len(ws))
 	for i := range ws {
@@ -708,4 +716,34 @@ func runSmall(ctx context.Context, cfg StoreConfig, dir string, emit func(StoreR
 		}
 	}
 	return nil
+}
+
+// interleaved runs runs+1 rounds, the first an untimed warm-up, of n steps
+// in which each of fs is called once in turn with the step's number
+// (round*n + step), and returns each f's mean time per call in each timed
+// round. Interleaving call by call gives each f the same moments of a file
+// system whose cost per call drifts over seconds (file creation on a busy
+// ext4 journal does).
+func interleaved(runs, n int, fs []func(j int) error) ([][]float64, error) {
+	samples := make([][]float64, len(fs))
+	for round := range runs + 1 {
+		debug.FreeOSMemory()
+		sums := make([]time.Duration, len(fs))
+		for step := range n {
+			for i, f := range fs {
+				start := time.Now()
+				err := f(round*n + step)
+				sums[i] += time.Since(start)
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+		if round > 0 {
+			for i := range fs {
+				samples[i] = append(samples[i], sums[i].Seconds()/float64(n))
+			}
+		}
+	}
+	return samples, nil
 }
