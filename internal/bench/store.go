@@ -47,13 +47,12 @@ type StoreConfig struct {
 // runs of one operation on one store.
 type StoreResult struct {
 	// Name is the store ("file", "file-nofsync", "raw-fsync", "raw", "mem",
-	// ...), "codec" for the codec alone, or "small/<store>" for a small
-	// checkpoint (a float64).
+	// ..., see StoreDrivers), "codec" for the codec alone, or
+	// "small/<store>" for small checkpoints (a float64 each).
 	Name string `json:"name"`
-	// Op is "write", "read" (into fresh memory, whose pages fault in, as
-	// in a process restoring its checkpoints) or "read-warm" (into memory
-	// the process has used before); "encode" or "decode" for the codec;
-	// "write", "read" and "write+read" for small checkpoints.
+	// Op is "write" or "read" (into fresh memory, whose pages fault in, as
+	// in a process restoring its checkpoints); "encode" or "decode" for
+	// the codec; "write", "read" and "write+read" for small checkpoints.
 	Op string `json:"op"`
 	// SizeBytes is the payload size: the bytes of the []float64.
 	SizeBytes int64 `json:"size_bytes"`
@@ -75,6 +74,10 @@ type StoreResult struct {
 	// raw files written the same way (with or without fsync) and read with
 	// os.ReadFile, and for small checkpoints against small raw files.
 	RatioToRaw float64 `json:"ratio_to_raw,omitempty"`
+	// OverRawS is the time this store takes over the raw baseline, in
+	// seconds: the median over runs of the difference in the same run. It
+	// is set with RatioToRaw.
+	OverRawS float64 `json:"over_raw_s,omitempty"`
 }
 
 // StoreDrivers returns the names RunStore measures, in the order it prints
@@ -104,11 +107,12 @@ var baseline = map[string]string{"file": "raw-fsync", "file-nofsync": "raw", "bl
 
 // RunStore measures write and read throughput of the checkpoint stores for
 // []float64 blocks of each size, next to raw files of the same bytes, and
-// calls emit with each result. The stores are measured round-robin, run by
-// run, so that a slow moment of the disk does not fall on one store only;
-// reads of small blocks are repeated within a run to take a few ms.
-// Everything is written under a temporary directory of cfg.Dir, removed at
-// the end.
+// calls emit with each result; then the codec alone and small checkpoints.
+// The stores are measured round-robin, run by run, so that a slow moment of
+// the disk does not fall on one store only, and each run starts with all
+// free memory given back to the system, so that reads go into fresh memory
+// alike. Everything is written under a temporary directory of cfg.Dir,
+// removed at the end.
 func RunStore(ctx context.Context, cfg StoreConfig, emit func(StoreResult) error) (err error) {
 	if cfg, err = cfg.withDefaults(); err != nil {
 		return err
@@ -261,32 +265,29 @@ func runGroup(ctx context.Context, cfg StoreConfig, dir string, payload []float6
 	if err != nil {
 		return err
 	}
-	// Reads into fresh memory (as a process restoring its checkpoints
-	// does: every page of the new buffer faults in), then into memory the
-	// program has touched before (a long-running one, reusing its heap).
-	var cold, warm []*timedOp
+	// Reads go into fresh memory, whose pages fault in as the buffer fills
+	// (as in a process restoring its checkpoints), for raw files and
+	// stores alike: whether a large allocation gets pages the process
+	// already holds depends on when the runtime last gave memory back to
+	// the system, which makes reads into reused memory (several times
+	// faster) too erratic to compare.
+	var reads []*timedOp
 	for _, t := range targets {
-		get := func(round int) error { return t.get(ctx, cfg.Runs, round == 0) }
-		cold = append(cold, &timedOp{name: t.name + " read of " + checkpoint.FormatSize(size), n: 1, do: get})
-		warm = append(warm, &timedOp{name: t.name + " warm read of " + checkpoint.FormatSize(size), n: 1, do: get,
-			prep: func() { pretouch(size + 64<<10) }})
+		reads = append(reads, &timedOp{name: t.name + " read of " + checkpoint.FormatSize(size), n: 1,
+			do: func(round int) error { return t.get(ctx, cfg.Runs, round == 0) }})
 	}
-	cs, err := rounds(cfg.Runs, cold)
-	if err != nil {
-		return err
-	}
-	hs, err := rounds(cfg.Runs, warm)
+	rs, err := rounds(cfg.Runs, reads)
 	if err != nil {
 		return err
 	}
 	for _, op := range []struct {
 		name    string
 		samples [][]float64
-	}{{"write", ws}, {"read", cs}, {"read-warm", hs}} {
+	}{{"write", ws}, {"read", rs}} {
 		for i, t := range targets {
 			r := result(t.name, op.name, size, op.samples[i], 1)
 			if j := slices.IndexFunc(targets, func(b *target) bool { return b.name == baseline[t.name] }); j >= 0 {
-				r.RatioToRaw = pairedRatio(op.samples[j], op.samples[i])
+				r.RatioToRaw, r.OverRawS = paired(op.samples[j], op.samples[i])
 			}
 			if err := emit(r); err != nil {
 				return err
@@ -296,50 +297,29 @@ func runGroup(ctx context.Context, cfg StoreConfig, dir string, payload []float6
 	return nil
 }
 
-// pretouch leaves n bytes of heap memory that the program has written to
-// free for the next allocation: without it, whether a large allocation gets
-// pages the process already holds or fresh ones that fault in (several
-// times slower to fill) depends on when the runtime last gave memory back
-// to the system.
-func pretouch(n int64) {
-	debug.FreeOSMemory()
-	b := make([]byte, n)
-	for i := 0; i < len(b); i += 4096 {
-		b[i] = 1
-	}
-	runtime.KeepAlive(b)
-	b = nil
-	runtime.GC()
-}
-
 // A timedOp is one thing rounds times: do performs n operations.
 type timedOp struct {
 	name string
 	n    int
-	prep func()                // untimed, before do; nil: debug.FreeOSMemory
 	do   func(round int) error // timed
 	then func(round int) error // untimed, after do; nil for nothing
 }
 
-// rounds calls each op's prep and do once per round, the ops in turn, for
+// rounds calls each op's do once per round, the ops in turn, for
 // runs+1 rounds of which the first is an untimed warm-up, and returns each
 // op's time per operation in each timed round. Taking the ops round-robin,
 // each round starting with the next op, spreads a slow moment of the
 // machine (another process's disk writes, say) and the cost of going first
-// or last over all of them rather than on one. The default prep returns all
-// free memory to the system, so that every op starts from the same state
-// of the heap: large allocations then get fresh pages.
+// or last over all of them rather than on one. Before each do, all free
+// memory goes back to the system, so that every op starts from the same
+// state of the heap: large allocations then get fresh pages.
 func rounds(runs int, ops []*timedOp) ([][]float64, error) {
 	samples := make([][]float64, len(ops))
 	for round := range runs + 1 {
 		for k := range ops {
 			i := (round + k) % len(ops) // each op leads a round in turn
 			op := ops[i]
-			prep := op.prep
-			if prep == nil {
-				prep = debug.FreeOSMemory
-			}
-			prep()
+			debug.FreeOSMemory()
 			start := time.Now()
 			err := op.do(round)
 			took := time.Since(start).Seconds()
@@ -357,14 +337,14 @@ func rounds(runs int, ops []*timedOp) ([][]float64, error) {
 	return samples, nil
 }
 
-// pairedRatio returns the median over rounds of base's time over s's time
-// in the same round.
-func pairedRatio(base, s []float64) float64 {
-	r := make([]float64, len(s))
+// paired returns the median over rounds of base's time over s's time in
+// the same round, and the median of their difference.
+func paired(base, s []float64) (ratio, over float64) {
+	r, d := make([]float64, len(s)), make([]float64, len(s))
 	for i := range s {
-		r[i] = base[i] / s[i]
+		r[i], d[i] = base[i]/s[i], s[i]-base[i]
 	}
-	return median(r)
+	return median(r), median(d)
 }
 
 // timed runs f after a garbage collection, so that garbage of earlier runs
@@ -708,7 +688,7 @@ func runSmall(ctx context.Context, cfg StoreConfig, dir string, emit func(StoreR
 			r := result(name, op.name, int64(len(raw)), op.samples[i], n)
 			r.MBPerS, r.USPerOp = 0, r.MedianS*1e6
 			if i > 0 {
-				r.RatioToRaw = pairedRatio(op.samples[0], op.samples[i])
+				r.RatioToRaw, r.OverRawS = paired(op.samples[0], op.samples[i])
 			}
 			if err := emit(r); err != nil {
 				return err

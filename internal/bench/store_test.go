@@ -32,7 +32,7 @@ func TestRunStore(t *testing.T) {
 	}
 	var want []string
 	for _, name := range []string{"raw-fsync", "raw", "file", "file-nofsync", "mem"} {
-		want = append(want, name+" write", name+" read", name+" read-warm")
+		want = append(want, name+" write", name+" read")
 	}
 	want = append(want, "codec encode", "codec decode")
 	for _, name := range []string{"small/raw", "small/file-nofsync", "small/file-nofsync+run"} {
