@@ -62,13 +62,15 @@ removed at the end.`,
 				cfg.Sizes = append(cfg.Sizes, n)
 			}
 			out := cmd.OutOrStdout()
-			if !asJSON {
-				fmt.Fprintf(out, "%-24s %-10s %9s %10s %9s %10s %5s %7s %9s\n",
-					"name", "op", "size", "MB/s", "µs/op", "median", "runs", "vs raw", "+ms")
-			}
+			header := !asJSON
 			return bench.RunStore(cmd.Context(), cfg, func(r bench.StoreResult) error {
 				if asJSON {
 					return json.NewEncoder(out).Encode(r)
+				}
+				if header {
+					header = false
+					fmt.Fprintf(out, "%-24s %-10s %9s %10s %9s %10s %5s %7s %9s\n",
+						"name", "op", "size", "MB/s", "µs/op", "median", "runs", "vs raw", "+ms")
 				}
 				return printStoreRow(out, r)
 			})
