@@ -98,7 +98,7 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{s: s, id: id, name: o.Name, ctx: ctx, g: g, events: events,
+	r := &runner{s: s, id: id, runID: newRunID(), name: o.Name, ctx: ctx, g: g, events: events,
 		results: make([]Chunk, len(g.thunks)), attempt: make([]int32, len(g.thunks))}
 	if s.cfg.Checkpoints != nil {
 		r.keys = computeKeys(g, s.logger)
@@ -123,6 +123,15 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 		// Collect returns only once this run's checkpoints are durable or
 		// reported failed. A cancelled run returns at once; Close waits.
 		r.ckptWG.Wait()
+	}
+	if s.cfg.Checkpoints != nil && r.restored.Load() > 0 {
+		// What the run read, for garbage collection of unused checkpoints:
+		// bookkeeping, written in the background; Close waits for it.
+		s.ckptWG.Add(1)
+		go func() {
+			defer s.ckptWG.Done()
+			s.cfg.Checkpoints.FlushReads(context.WithoutCancel(ctx))
+		}()
 	}
 	var out []Chunk
 	if err == nil {

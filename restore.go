@@ -68,7 +68,7 @@ func (r *runner) restoreOne(i int32) bool {
 		var v any
 		var info checkpoint.Info
 		key := r.key(i)
-		v, info, err = r.s.cfg.Checkpoints.Get(checkpoint.WithRun(r.ctx, r.s.runID(r.id)), key, t.fn.ResultType())
+		v, info, err = r.s.cfg.Checkpoints.Get(checkpoint.WithRun(r.ctx, r.runID), key, t.fn.ResultType())
 		if err == nil {
 			c, bytes = &valueChunk{v: v, key: key}, info.Size
 		}

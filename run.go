@@ -16,6 +16,7 @@ import (
 type runner struct {
 	s       *Scheduler
 	id      uint64
+	runID   string // names the run in checkpoint stores
 	name    string
 	ctx     context.Context
 	g       *graph

@@ -56,7 +56,7 @@ func (r *runner) writeCheckpoint(ctx context.Context, i int32, c Chunk, hook, st
 		if v, err = c.Value(ctx); err == nil {
 			var info checkpoint.Info
 			meta := checkpoint.Meta{Key: r.key(i), Thunk: t.Name(), Func: t.fn.Name(),
-				Version: t.fn.Version(), Run: r.s.runID(r.id), Created: time.Now()}
+				Version: t.fn.Version(), Run: r.runID, Created: time.Now()}
 			info, err = r.s.cfg.Checkpoints.Put(checkpoint.WithRun(ctx, meta.Run), meta.Key, v, meta)
 			bytes = info.Size
 		}

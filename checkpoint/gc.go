@@ -79,6 +79,7 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 	if p.OlderThan < 0 || p.MaxBytes < 0 {
 		return rep, fmt.Errorf("checkpoint: gc: negative OlderThan (%v) or MaxBytes (%d); use 0 for no limit", p.OlderThan, p.MaxBytes)
 	}
+	s.FlushReads(ctx)
 	now := s.now()
 	if sw, ok := s.d.(driver.Sweeper); ok && !p.DryRun {
 		n, size, err := sw.Sweep(ctx, now.Add(-tempGrace))

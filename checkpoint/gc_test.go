@@ -142,3 +142,37 @@ func TestGCRejectsNegativeLimits(t *testing.T) {
 		}
 	}
 }
+
+// Reads gathered in memory reach the storage when the Store closes, so a
+// later process's garbage collection keeps what the last run read.
+func TestGCNotLastRunAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	url := "file://" + t.TempDir()
+	open := func() *checkpoint.Store {
+		s, err := checkpoint.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a := open()
+	run1 := checkpoint.WithRun(ctx, "run-1")
+	for _, k := range []string{"x", "y"} {
+		if _, err := a.Put(run1, k, 1.0, checkpoint.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	time.Sleep(10 * time.Millisecond) // run 2 starts after run 1
+	b := open()
+	if _, _, err := b.Get(checkpoint.WithRun(ctx, "run-2"), "x", nil); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	c := open()
+	defer c.Close()
+	rep, err := c.GC(ctx, checkpoint.GCPolicy{NotLastRun: true})
+	if err != nil || rep.Run != "run-2" || !slices.Equal(rep.Deleted, []string{"y"}) {
+		t.Fatalf("GC = %+v, %v; want run-2's read of x kept and y deleted", rep, err)
+	}
+}

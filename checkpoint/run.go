@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -18,9 +19,12 @@ import (
 // users and List hides:
 //
 //	.cairn/runs/<h(run)>/run              {"run": "...", "started": "..."}, written at the run's first Put or Get
-//	.cairn/runs/<h(run)>/read/<h(key)>    empty, written at the run's first Get of key
+//	.cairn/runs/<h(run)>/reads-<id>-<n>   the h(key) of keys the run read, one a line
+//	.cairn/runs/<h(run)>/read/<h(key)>    empty: one key the run read (written by earlier versions)
 //
-// where h is XXH3-64 in hex. Garbage collection with NotLastRun keeps the
+// where h is XXH3-64 in hex. Reads are gathered in memory and written in
+// batches (FlushReads): creating one entry per read could cost a millisecond
+// on a disk, for every restore. Garbage collection with NotLastRun keeps the
 // entries that the most recent run wrote (Meta.Run) or read (a read record).
 
 type runCtxKey struct{}
@@ -53,22 +57,28 @@ func readKey(run, key string) string {
 	return fmt.Sprintf("%sread/%016x", runPrefix(run), xxh3.HashString(key))
 }
 
-// recordRun writes run's record once per Store. Failures are logged: they
-// cost garbage collection precision, never a checkpoint.
+// recordRun writes run's record once per Store, in the background: it is
+// bookkeeping for garbage collection and stays off the caller's path (a
+// new entry can cost a millisecond on a disk). FlushReads, GC and Close
+// wait for it. Failures are logged: they cost garbage collection
+// precision, never a checkpoint.
 func (s *Store) recordRun(ctx context.Context, run string) {
 	if run == "" {
 		return
 	}
 	k := runHeadKey(run)
-	if _, done := s.recorded.Load(k); done {
+	if _, done := s.recorded.LoadOrStore(k, struct{}{}); done {
 		return
 	}
 	b, _ := json.Marshal(runRecord{Run: run, Started: s.now().UTC()})
-	if err := s.d.Put(ctx, k, bytes.NewReader(b), int64(len(b))); err != nil {
-		s.log.Warn("checkpoint: recording a run failed", "run", run, "err", err)
-		return
-	}
-	s.recorded.Store(k, struct{}{})
+	s.pending.Add(1)
+	go func() {
+		defer s.pending.Done()
+		if err := s.d.Put(context.WithoutCancel(ctx), k, bytes.NewReader(b), int64(len(b))); err != nil {
+			s.log.Warn("checkpoint: recording a run failed", "run", run, "err", err)
+			s.recorded.Delete(k)
+		}
+	}()
 }
 
 // recordRead records a successful Get of key: its read time where the
@@ -84,15 +94,69 @@ func (s *Store) recordRead(ctx context.Context, key string) {
 		return
 	}
 	s.recordRun(ctx, run)
-	k := readKey(run, key)
-	if _, done := s.recorded.Load(k); done {
+	if _, done := s.recorded.LoadOrStore(readKey(run, key), struct{}{}); done {
 		return
 	}
-	if err := s.d.Put(ctx, k, bytes.NewReader(nil), 0); err != nil {
-		s.log.Warn("checkpoint: recording a read by a run failed", "run", run, "key", key, "err", err)
-		return
+	if s.reads.add(run, fmt.Sprintf("%016x", xxh3.HashString(key))) >= readBatch {
+		s.FlushReads(ctx)
 	}
-	s.recorded.Store(k, struct{}{})
+}
+
+// readBatch is how many reads of one run are gathered before they are
+// written.
+const readBatch = 4096
+
+// readLog gathers the reads of runs until they are written.
+type readLog struct {
+	mu      sync.Mutex
+	pending map[string][]string // run -> hashes of keys read
+	id      string              // tells this Store's records from other processes'
+	seq     int
+}
+
+// add records a read and returns how many of run's reads are pending.
+func (l *readLog) add(run, hash string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.id == "" {
+		l.id = fmt.Sprintf("%016x", xxh3.HashString(fmt.Sprint(time.Now().UnixNano(), os.Getpid())))
+	}
+	if l.pending == nil {
+		l.pending = map[string][]string{}
+	}
+	l.pending[run] = append(l.pending[run], hash)
+	return len(l.pending[run])
+}
+
+// FlushReads writes the reads by runs that this Store has gathered in
+// memory: one record per run, which garbage collection with NotLastRun
+// reads. The scheduler calls it at the end of each run; Close and GC call
+// it too. A failure is logged and returned: it costs garbage collection
+// precision, never a checkpoint.
+func (s *Store) FlushReads(ctx context.Context) error {
+	s.pending.Wait() // run records first: a read record needs its run's
+	s.reads.mu.Lock()
+	batch := s.reads.pending
+	s.reads.pending = nil
+	id := s.reads.id
+	s.reads.seq++
+	seq := s.reads.seq
+	s.reads.mu.Unlock()
+	var first error
+	for run, hashes := range batch {
+		if len(hashes) == 0 {
+			continue
+		}
+		b := []byte(strings.Join(hashes, "\n"))
+		k := fmt.Sprintf("%sreads-%s-%d", runPrefix(run), id, seq)
+		if err := s.d.Put(ctx, k, bytes.NewReader(b), int64(len(b))); err != nil {
+			s.log.Warn("checkpoint: recording the reads of a run failed", "run", run, "reads", len(hashes), "err", err)
+			if first == nil {
+				first = fmt.Errorf("checkpoint: record reads of run %s: %w", run, err)
+			}
+		}
+	}
+	return first
 }
 
 // runs is what a store records about runs, read for garbage collection.
@@ -139,6 +203,19 @@ func (s *Store) readRuns(ctx context.Context) (*runs, error) {
 				r.reads[p] = map[string]bool{}
 			}
 			r.reads[p][strings.TrimPrefix(name, "read/")] = true
+		case strings.HasPrefix(name, "reads-"):
+			b, err := s.d.Get(ctx, a.Key)
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			if r.reads[p] == nil {
+				r.reads[p] = map[string]bool{}
+			}
+			for _, h := range strings.Split(string(b), "\n") {
+				if h != "" {
+					r.reads[p][h] = true
+				}
+			}
 		}
 	}
 	return r, nil

@@ -92,7 +92,9 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	closed   atomic.Bool
-	recorded sync.Map // run bookkeeping already written by this Store: marker key -> struct{}
+	recorded sync.Map       // run bookkeeping already written by this Store: marker key -> struct{}
+	reads    readLog        // reads by runs, kept in memory until FlushReads
+	pending  sync.WaitGroup // run records being written
 }
 
 // New returns a Store over the driver d. A nil opts means the defaults. The
@@ -241,9 +243,14 @@ func (s *Store) Verify(ctx context.Context, key string) error {
 	return withKey(err, key)
 }
 
-// Close closes the Store and its driver. Other methods then return
-// ErrClosed; a second Close returns ErrClosed.
+// Close writes the read records still in memory (see FlushReads), then
+// closes the Store and its driver. Other methods then return ErrClosed; a
+// second Close returns ErrClosed.
 func (s *Store) Close() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.FlushReads(context.Background())
 	if s.closed.Swap(true) {
 		return ErrClosed
 	}
