@@ -37,6 +37,23 @@ func (f *frame) reader() io.Reader {
 	return io.MultiReader(bytes.NewReader(f.head), bytes.NewReader(f.payload))
 }
 
+// sampleSize is how much of a large payload is compressed first to see
+// whether compressing all of it is worth the time.
+const sampleSize = 128 << 10
+
+// compressible reports whether zstd is likely to shrink raw by at least 5%,
+// judged on a sample in the middle of it: random float64 data, say, does not
+// compress, and trying costs several times the store's write throughput.
+func compressible(raw []byte) bool {
+	if len(raw) <= 4*sampleSize {
+		return true
+	}
+	mid := len(raw)/2 - sampleSize/2
+	sample := raw[mid : mid+sampleSize]
+	c := encoder().EncodeAll(sample, make([]byte, 0, sampleSize))
+	return len(c) < sampleSize*95/100
+}
+
 // encodeFrame encodes v and meta as a frame, zstd-compressing the payload if
 // compress is set and that makes it smaller.
 func encodeFrame(v any, meta *Meta, compress bool) (*frame, error) {
@@ -49,7 +66,7 @@ func encodeFrame(v any, meta *Meta, compress bool) (*frame, error) {
 		return nil, err
 	}
 	f := &frame{h: header{codec: id, rawLen: uint64(len(raw))}, payload: raw}
-	if compress && len(raw) > 0 {
+	if compress && len(raw) > 0 && compressible(raw) {
 		if c := encoder().EncodeAll(raw, make([]byte, 0, len(raw)/2)); len(c) < len(raw) {
 			f.payload, f.h.compressed = c, true
 		}
