@@ -131,8 +131,10 @@ func TestArgumentForms(t *testing.T) {
 	}
 }
 
+var doubleFn = cairn.Register("test.double", func(x int) int { return 2 * x }, cairn.Version("3"))
+
 func TestRegisteredFunc(t *testing.T) {
-	f := cairn.Register("test.double", func(x int) int { return 2 * x }, cairn.Version("3"))
+	f := doubleFn
 	if f.Name() != "test.double" || f.Version() != "3" || !f.Registered() {
 		t.Fatalf("func %q %q", f.Name(), f.Version())
 	}

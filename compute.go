@@ -22,6 +22,11 @@ import (
 //
 // Each call runs the graph afresh: use Spawn, or pass the returned Chunk to
 // further thunks, to reuse a value.
+//
+// A thunk's function must not call Compute or Collect on the scheduler
+// running it and wait for the result: it holds one of the scheduler's slots
+// while it waits, and once every slot is held so, nothing can run. Build the
+// whole graph first, or use a second Scheduler for nested work.
 func Compute(ctx context.Context, s *Scheduler, t *Thunk, opts ...RunOptions) (Chunk, error) {
 	cs, err := s.compute(ctx, []*Thunk{t}, runOpts(opts), nil)
 	if err != nil {
@@ -119,19 +124,18 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 	if errors.Is(err, sched.ErrClosed) {
 		err = ErrClosed
 	}
-	if ctx.Err() == nil {
+	if err == nil || ctx.Err() == nil {
 		// Collect returns only once this run's checkpoints are durable or
 		// reported failed. A cancelled run returns at once; Close waits.
-		r.ckptWG.Wait()
+		r.ckpts.wait()
 	}
-	if s.cfg.Checkpoints != nil && r.restored.Load() > 0 {
+	if st := s.cfg.Checkpoints; st != nil && r.restored.Load() > 0 {
 		// What the run read, for garbage collection of unused checkpoints:
 		// bookkeeping, written in the background; Close waits for it.
-		s.ckptWG.Add(1)
-		go func() {
-			defer s.ckptWG.Done()
-			s.cfg.Checkpoints.FlushReads(context.WithoutCancel(ctx))
-		}()
+		flush := func() { st.FlushReads(context.WithoutCancel(ctx)) }
+		if !s.goBackground(flush) {
+			flush()
+		}
 	}
 	var out []Chunk
 	if err == nil {

@@ -47,16 +47,15 @@ type Task struct {
 // panic into a *PanicError and an argument of the wrong type into an error.
 // Executors call it where the task runs.
 func (t *Task) Call(ctx context.Context) (v any, err error) {
-	sig := t.Func.sig
-	in, err := t.args(ctx, sig)
-	if err != nil {
-		return nil, err
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			v, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
+	in, err := t.args(ctx, t.Func.sig)
+	if err != nil {
+		return nil, err
+	}
 	return t.Func.Call(ctx, in)
 }
 

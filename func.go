@@ -169,7 +169,11 @@ func Register(name string, f any, opts ...FuncOption) *Func {
 		panic(fmt.Sprintf("cairn: Register called twice for function %q", name))
 	}
 	registry.byName[name] = fn
-	registry.byPC[fn.fn.Pointer()] = fn
+	// Closures and method values of one literal share a code pointer: only
+	// a function whose symbol names it alone may be found by pointer.
+	if _, stable := symbolName(fn.fn.Pointer()); stable {
+		registry.byPC[fn.fn.Pointer()] = fn
+	}
 	return fn
 }
 
@@ -252,7 +256,11 @@ func symbolName(pc uintptr) (string, bool) {
 	if f := runtime.FuncForPC(pc); f != nil {
 		name = f.Name()
 	}
-	stable := !strings.HasSuffix(name, "-fm") && !isClosureName(name)
+	// Generic instantiations all print as "pkg.F[...]" and functions made
+	// by reflect.MakeFunc as its stub: the name does not say which, so it
+	// cannot key them.
+	stable := !strings.HasSuffix(name, "-fm") && !isClosureName(name) && !strings.Contains(name, "[...]") &&
+		name != "reflect.makeFuncStub" && name != "func"
 	symbolCache.Store(pc, symbol{name, stable})
 	return name, stable
 }

@@ -1,6 +1,7 @@
 package cairn
 
 import (
+	"errors"
 	"github.com/cairnlabs/cairn/internal/sched"
 )
 
@@ -39,6 +40,9 @@ func compile(targets []*Thunk, self *Thunk) (*graph, error) {
 			if f.next == 0 {
 				if t.err != nil {
 					return nil, t.err
+				}
+				if t.fn == nil {
+					return nil, &BuildError{Name: t.Name(), CallSite: t.CallSite(), Err: errors.New("thunk was not made by Delayed")}
 				}
 			}
 			leaf := t != self && t.spawn.Load() != nil

@@ -166,7 +166,11 @@ func computeKeys(g *graph, log *slog.Logger) []string {
 	keys := make([]string, len(g.thunks))
 	told := map[string]bool{}
 	for i, t := range g.thunks {
-		t.computeKey() // inputs come first in g.thunks
+		if g.external[i] {
+			t.Key() // a spawned leaf: its inputs are not in g
+		} else {
+			t.computeKey() // inputs come first in g.thunks
+		}
 		r := t.key.Load()
 		if r.err != nil {
 			if !told[t.fn.name] && !errors.Is(r.err, t.err) {

@@ -1,6 +1,8 @@
 package cairn
 
 import (
+	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
@@ -19,7 +21,9 @@ func (r *runner) restorable(i int32) bool {
 // once per run.
 func (r *runner) Restore(run *sched.Run, i int32) {
 	if r.g.external[i] {
-		go r.awaitSpawn(run, i)
+		if !r.s.goBackground(func() { r.awaitSpawn(run, i) }) {
+			run.RestoreDone(i, false, ErrClosed)
+		}
 		return
 	}
 	r.restoreMu.Lock()
@@ -29,8 +33,9 @@ func (r *runner) Restore(run *sched.Run, i int32) {
 		r.restoreActive++
 	}
 	r.restoreMu.Unlock()
-	if start {
-		go r.drainRestores(run)
+	if start && !r.s.goBackground(func() { r.drainRestores(run) }) {
+		// Closing: the run is over; answer what is queued at once.
+		r.drainRestores(run)
 	}
 }
 
@@ -45,7 +50,12 @@ func (r *runner) drainRestores(run *sched.Run) {
 		i := r.restoreQ[0]
 		r.restoreQ = r.restoreQ[1:]
 		r.restoreMu.Unlock()
-		hit := r.restoreOne(i)
+		hit := false
+		select {
+		case <-run.Done(): // cancelled or closed: answer at once
+		default:
+			hit = r.restoreOne(i)
+		}
 		run.RestoreDone(i, hit, nil)
 	}
 }
@@ -72,6 +82,12 @@ func (r *runner) restoreOne(i int32) bool {
 		if err == nil {
 			c, bytes = &valueChunk{v: v, key: key}, info.Size
 		}
+	}
+	if err == nil && isNilChunk(c) {
+		c = nil
+	}
+	if err == nil && c != nil {
+		err = checkRestored(t, c)
 	}
 	switch {
 	case err == nil && c != nil:
@@ -126,4 +142,35 @@ func (r *runner) awaitSpawn(run *sched.Run, i int32) {
 	}
 	r.results[i] = st.chunk
 	run.RestoreDone(i, true, nil)
+}
+
+// isNilChunk reports whether c is nil or a nil pointer in a Chunk
+// interface: both mean "nothing restored".
+func isNilChunk(c Chunk) bool {
+	if c == nil {
+		return true
+	}
+	v := reflect.ValueOf(c)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// checkRestored checks that a restored in-process value is of the type the
+// thunk's function returns: a restore of the wrong type is reported and the
+// thunk recomputed, rather than failing a consumer that is not at fault.
+func checkRestored(t *Thunk, c Chunk) error {
+	vc, ok := c.(*valueChunk)
+	want := t.fn.ResultType()
+	if !ok || want == nil {
+		return nil // held elsewhere: known only when fetched
+	}
+	if vc.v == nil {
+		if nillable(want) {
+			return nil
+		}
+		return fmt.Errorf("restored nil, but %s returns a %v", t.fn.Name(), want)
+	}
+	if got := reflect.TypeOf(vc.v); !got.AssignableTo(want) {
+		return fmt.Errorf("restored a %v, but %s returns a %v", got, t.fn.Name(), want)
+	}
+	return nil
 }

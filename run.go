@@ -30,7 +30,7 @@ type runner struct {
 	restoreQ      []int32
 	restoreActive int
 
-	ckptWG sync.WaitGroup // this run's checkpoint writes
+	ckpts inflight // this run's checkpoint writes
 
 	computed, restored, failed          atomic.Int64
 	checkpointed, ckptFailed, rstFailed atomic.Int64
@@ -85,6 +85,9 @@ func (r *runner) Execute(ctx context.Context, i int32, w int) (time.Duration, er
 		start = time.Now()
 	}
 	c, err := r.s.exec.Execute(ctx, task)
+	if err == nil && c == nil {
+		err = errors.New("cairn: the executor returned no result chunk and no error")
+	}
 	var took time.Duration
 	if timed {
 		took = time.Since(start)

@@ -2,6 +2,7 @@ package cairn
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
@@ -24,20 +25,23 @@ func (r *runner) checkpoint(ctx context.Context, i int32, c Chunk, took time.Dur
 	select {
 	case r.s.ckptSem <- struct{}{}:
 	case <-ctx.Done():
+		r.reportCheckpoint(i, time.Now(), 0, fmt.Errorf("not written: %w", context.Cause(ctx)))
 		return nil
 	}
-	r.ckptWG.Add(1)
-	r.s.ckptWG.Add(1)
-	go func() {
+	// A checkpoint that was started is finished even if the run is
+	// cancelled: the work it saves has been paid for.
+	wctx := context.WithoutCancel(ctx)
+	r.ckpts.add()
+	write := func() {
 		defer func() {
 			<-r.s.ckptSem
-			r.ckptWG.Done()
-			r.s.ckptWG.Done()
+			r.ckpts.done()
 		}()
-		// A checkpoint that was started is finished even if the run is
-		// cancelled: the work it saves has been paid for.
-		_ = r.writeCheckpoint(context.WithoutCancel(ctx), i, c, hook, store)
-	}()
+		_ = r.writeCheckpoint(wctx, i, c, hook, store)
+	}
+	if !r.s.goBackground(write) {
+		write() // closing: write it here, before Close returns
+	}
 	return nil
 }
 
@@ -61,6 +65,12 @@ func (r *runner) writeCheckpoint(ctx context.Context, i int32, c Chunk, hook, st
 			bytes = info.Size
 		}
 	}
+	r.reportCheckpoint(i, start, bytes, err)
+	return err
+}
+
+// reportCheckpoint counts, logs and reports the outcome of a checkpoint.
+func (r *runner) reportCheckpoint(i int32, start time.Time, bytes int64, err error) {
 	if err != nil {
 		r.ckptFailed.Add(1)
 		r.logWarn("cairn: checkpoint failed", i, err)
@@ -69,7 +79,7 @@ func (r *runner) writeCheckpoint(ctx context.Context, i int32, c Chunk, hook, st
 			e.Duration, e.Err = time.Since(start), err
 			r.s.emit(e)
 		}
-		return err
+		return
 	}
 	r.checkpointed.Add(1)
 	r.bytesWritten.Add(bytes)
@@ -78,7 +88,6 @@ func (r *runner) writeCheckpoint(ctx context.Context, i int32, c Chunk, hook, st
 		e.Duration, e.Bytes = time.Since(start), bytes
 		r.s.emit(e)
 	}
-	return nil
 }
 
 func (r *runner) callCheckpoint(ctx context.Context, t *Thunk, c Chunk) (err error) {

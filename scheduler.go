@@ -20,11 +20,16 @@ type Scheduler struct {
 	logger    *slog.Logger
 	listeners []Listener
 	ckptSem   chan struct{}
-	ckptWG    sync.WaitGroup // every checkpoint write in flight
-	spawnWG   sync.WaitGroup // every spawned run
 	runs      atomic.Uint64
 	closeOnce sync.Once
 	closed    atomic.Bool
+
+	// bg counts the goroutines Close waits for: spawned runs, restores,
+	// checkpoint writes and their bookkeeping. mu orders go against Close:
+	// nothing is added once closing is set.
+	mu      sync.RWMutex
+	closing bool
+	bg      sync.WaitGroup
 }
 
 // New returns a Scheduler configured by cfg (nil: all defaults: the local
@@ -68,11 +73,29 @@ func (s *Scheduler) Parallelism() int { return s.engine.Slots() }
 func (s *Scheduler) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.mu.Lock()
+		s.closing = true
+		s.mu.Unlock()
 		s.engine.Close()
-		s.spawnWG.Wait()
-		s.ckptWG.Wait()
+		s.bg.Wait()
 	})
 	return nil
+}
+
+// goBackground runs f on a goroutine that Close waits for, and reports
+// true; once Close has begun it runs nothing and reports false.
+func (s *Scheduler) goBackground(f func()) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closing {
+		return false
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		f()
+	}()
+	return true
 }
 
 func (s *Scheduler) emit(e Event) {

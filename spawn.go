@@ -30,16 +30,18 @@ func Spawn(ctx context.Context, s *Scheduler, t *Thunk) *Thunk {
 		close(st.done)
 		return t
 	}
-	s.spawnWG.Add(1)
-	go func() {
-		defer s.spawnWG.Done()
+	started := s.goBackground(func() {
 		cs, err := s.compute(ctx, []*Thunk{t}, RunOptions{Name: "spawn " + t.Name()}, t)
 		if err == nil {
 			st.chunk = cs[0]
 		}
 		st.err = err
 		close(st.done)
-	}()
+	})
+	if !started {
+		st.err = ErrClosed
+		close(st.done)
+	}
 	return t
 }
 

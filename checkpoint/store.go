@@ -94,7 +94,7 @@ type Store struct {
 	closed   atomic.Bool
 	recorded sync.Map       // run bookkeeping already written by this Store: marker key -> struct{}
 	reads    readLog        // reads by runs, kept in memory until FlushReads
-	pending  sync.WaitGroup // run records being written
+	pending  pendingRecords // run records being written
 }
 
 // New returns a Store over the driver d. A nil opts means the defaults. The

@@ -33,6 +33,7 @@ type Run struct {
 	failedNode int32
 	done       chan struct{}
 	stopCancel func() bool
+	timers     map[int32]*time.Timer // nodes waiting out a retry delay
 }
 
 // Quiet is an optional interface: Hooks that implement it and return true
@@ -268,6 +269,13 @@ func (r *Run) skipLocked(i int32) {
 // the run's error if it has none yet.
 func (r *Run) stopLocked(err error) {
 	r.stopped = true
+	for i, t := range r.timers {
+		if t.Stop() { // its callback will not run: skip the node now
+			delete(r.timers, i)
+			r.retrying--
+			r.state[i] = Skipped
+		}
+	}
 	if err != nil && r.err == nil {
 		r.err = err
 	}
@@ -276,9 +284,13 @@ func (r *Run) stopLocked(err error) {
 func (r *Run) retryLater(i int32, d time.Duration) {
 	r.retrying++
 	r.state[i] = Waiting
-	time.AfterFunc(d, func() {
+	if r.timers == nil {
+		r.timers = make(map[int32]*time.Timer)
+	}
+	r.timers[i] = time.AfterFunc(d, func() {
 		var b batch
 		r.e.mu.Lock()
+		delete(r.timers, i)
 		r.retrying--
 		if r.stopped || r.finished {
 			r.state[i] = Skipped
@@ -306,7 +318,9 @@ func (r *Run) finishIfIdleLocked() {
 		}
 		return
 	}
-	if r.running > 0 || r.restoring > 0 || r.queued > 0 || r.retrying > 0 {
+	// A stopped run does not wait for restores (a spawned input may take
+	// long): they are answered later and ignored.
+	if r.running > 0 || r.queued > 0 || r.retrying > 0 || (r.restoring > 0 && !r.stopped) {
 		return
 	}
 	if r.err == nil {
@@ -328,7 +342,8 @@ func (r *Run) finishLocked() {
 	close(r.done)
 }
 
-// cancel stops the run at once with cause: Wait returns promptly.
+// cancel stops the run at once with cause: Wait returns promptly. A
+// failure the run already had stays its error.
 func (r *Run) cancel(cause error) {
 	r.e.mu.Lock()
 	defer r.e.mu.Unlock()
@@ -336,7 +351,5 @@ func (r *Run) cancel(cause error) {
 		return
 	}
 	r.stopLocked(cause)
-	r.err = cause
-	r.failedNode = -1
 	r.finishLocked()
 }
