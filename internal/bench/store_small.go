@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
-	_ "github.com/cairnlabs/cairn/checkpoint/all" // every store URL scheme
 	"github.com/cairnlabs/cairn/codec"
 )
 

@@ -17,7 +17,6 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/cairnlabs/cairn/checkpoint"
-	_ "github.com/cairnlabs/cairn/checkpoint/all" // every store URL scheme
 )
 
 // randomBlock returns n standard normal values, as a simulation's blocks

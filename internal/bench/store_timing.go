@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"time"
-
-	_ "github.com/cairnlabs/cairn/checkpoint/all" // every store URL scheme
 )
 
 // A timedOp is one thing rounds times: do performs n operations.
