@@ -56,22 +56,23 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 
 	var out []SeedCkptResult
 	var ref float64
-	// phase runs one variant runs times; fresh wipes the store before each.
-	phase := func(variant, url string, prepare func(*checkpoint.Store) error) error {
-		var store *checkpoint.Store
-		if url != "" {
-			var err error
-			if store, err = checkpoint.Open(ctx, url); err != nil {
-				return err
-			}
-			defer store.Close()
-		}
+	// phase runs one variant runs times (after an untimed warm-up run), each
+	// on the store urlFor names for that run ("" for none), after prepare.
+	phase := func(variant string, urlFor func(run int) string, prepare func(*checkpoint.Store) error) error {
 		var times []float64
 		var st cairn.RunStats
 		var z float64
-		for i := 0; i < runs+1; i++ { // the first run warms up and is not counted
+		for i := 0; i < runs+1; i++ {
+			var store *checkpoint.Store
+			if url := urlFor(i); url != "" {
+				var err error
+				if store, err = checkpoint.Open(ctx, url); err != nil {
+					return err
+				}
+			}
 			if prepare != nil {
 				if err := prepare(store); err != nil {
+					store.Close()
 					return err
 				}
 			}
@@ -81,6 +82,9 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 			z, err = w.Run(ctx, s, cairn.RunOptions{Stats: &st})
 			d := time.Since(t0)
 			s.Close()
+			if store != nil {
+				store.Close()
+			}
 			if err != nil {
 				return fmt.Errorf("bench: seed %s: %w", variant, err)
 			}
@@ -105,28 +109,35 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 		out = append(out, r)
 		return nil
 	}
-	wipe := func(st *checkpoint.Store) error {
-		return st.List(ctx, "", func(info checkpoint.Info) error { return st.Delete(ctx, info.Key) })
+	// A first run writes into a new store: each write run gets a fresh
+	// location (deleting the last one's files first would time the disk's
+	// clean-up, not the checkpoints).
+	fresh := func(kind string) func(int) string {
+		return func(i int) string {
+			return fmt.Sprintf(kind, filepath.Join(base, fmt.Sprintf("%s-%d", variantDir(kind), i)))
+		}
 	}
-	nosync := "file://" + filepath.Join(base, "nosync") + "?fsync=false"
-	synced := "file://" + filepath.Join(base, "sync")
-	if err := phase("no-ckpt", "", nil); err != nil {
+	none := func(int) string { return "" }
+	if err := phase("no-ckpt", none, nil); err != nil {
 		return nil, err
 	}
-	if err := phase("ckpt-write", nosync, wipe); err != nil {
+	if err := phase("ckpt-write", fresh("file://%s?fsync=false"), nil); err != nil {
 		return nil, err
 	}
-	if err := phase("ckpt-write+fsync", synced, wipe); err != nil {
+	if err := phase("ckpt-write+fsync", fresh("file://%s"), nil); err != nil {
 		return nil, err
 	}
 	// The same checkpoints in one SQLite file: no file system entry per
-	// checkpoint (creating a file costs about 1 ms on some disks).
-	if err := phase("ckpt-write-sqlite", "sqlite://"+filepath.Join(base, "normal.db")+"?synchronous=normal", wipe); err != nil {
+	// checkpoint.
+	if err := phase("ckpt-write-sqlite", fresh("sqlite://%s.db?synchronous=normal"), nil); err != nil {
 		return nil, err
 	}
-	if err := phase("ckpt-write-sqlite+fsync", "sqlite://"+filepath.Join(base, "full.db"), wipe); err != nil {
+	if err := phase("ckpt-write-sqlite+fsync", fresh("sqlite://%s.db"), nil); err != nil {
 		return nil, err
 	}
+	// The restore phases read what the last fsynced file run wrote.
+	synced := fmt.Sprintf("file://%s", filepath.Join(base, fmt.Sprintf("%s-%d", variantDir("file://%s"), runs)))
+	same := func(int) string { return synced }
 	// Per-block restore: the final result's checkpoint is removed first.
 	z, err := w.Graph()
 	if err != nil {
@@ -137,11 +148,24 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 		return nil, err
 	}
 	dropFinal := func(st *checkpoint.Store) error { return st.Delete(ctx, finalKey) }
-	if err := phase("restore-tasks", synced, dropFinal); err != nil {
+	if err := phase("restore-tasks", same, dropFinal); err != nil {
 		return nil, err
 	}
-	if err := phase("restore-final", synced, nil); err != nil {
+	if err := phase("restore-final", same, nil); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// variantDir names the locations of one kind of store URL.
+func variantDir(kind string) string {
+	switch kind {
+	case "file://%s?fsync=false":
+		return "nosync"
+	case "file://%s":
+		return "sync"
+	case "sqlite://%s.db?synchronous=normal":
+		return "sqlite-normal"
+	}
+	return "sqlite-full"
 }
