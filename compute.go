@@ -129,12 +129,16 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 		// reported failed. A cancelled run returns at once; Close waits.
 		r.ckpts.wait()
 	}
-	if st := s.cfg.Checkpoints; st != nil && r.restored.Load() > 0 {
-		// What the run read, for garbage collection of unused checkpoints:
-		// bookkeeping, written in the background; Close waits for it.
-		flush := func() { st.FlushReads(context.WithoutCancel(ctx)) }
-		if !s.goBackground(flush) {
-			flush()
+	if st := s.cfg.Checkpoints; st != nil && r.keys != nil {
+		// What the run read, and that it ended, for garbage collection of
+		// unused checkpoints: bookkeeping, written in the background once
+		// the run's checkpoints are; Close waits for it.
+		end := func() {
+			r.ckpts.wait()
+			st.EndRun(context.WithoutCancel(ctx), r.runID)
+		}
+		if !s.goBackground(end) {
+			end()
 		}
 	}
 	var out []Chunk

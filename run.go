@@ -103,6 +103,15 @@ func (r *runner) Execute(ctx context.Context, i int32, w int) (time.Duration, er
 		}
 		return 0, r.fail(i, w, attempt, took, err)
 	}
+	// A required checkpoint is part of the thunk: it finishes only once
+	// the checkpoint is written (listeners see finished or failed, never
+	// both). Other checkpoints are written in the background.
+	required := t.opts != nil && t.opts.CheckpointRequired
+	if required {
+		if err := r.checkpoint(ctx, i, c, took); err != nil {
+			return 0, r.fail(i, w, attempt, took, err)
+		}
+	}
 	r.results[i] = c
 	r.computed.Add(1)
 	if r.events {
@@ -110,8 +119,8 @@ func (r *runner) Execute(ctx context.Context, i int32, w int) (time.Duration, er
 		e.Worker, e.Attempt, e.Duration = w, attempt, took
 		r.s.emit(e)
 	}
-	if err := r.checkpoint(ctx, i, c, took); err != nil {
-		return 0, r.fail(i, w, attempt, took, err)
+	if !required {
+		r.checkpoint(ctx, i, c, took) // in the background; reports its own outcome
 	}
 	return 0, nil
 }

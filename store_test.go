@@ -133,7 +133,7 @@ func TestCorruptCheckpointIsRecomputed(t *testing.T) {
 	// Damage every stored checkpoint: flip a byte near the end of each.
 	n := 0
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.Contains(p, "/_") {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.Contains(p, "/.cairn/") {
 			return err
 		}
 		b, err := os.ReadFile(p)

@@ -109,7 +109,7 @@ var (
 		return e
 	})
 	decoder = sync.OnceValue(func() *zstd.Decoder {
-		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecodeAllCapLimit(true))
 		if err != nil {
 			panic("checkpoint: zstd decoder: " + err.Error()) // only for invalid options
 		}
@@ -122,7 +122,12 @@ var (
 func decompress(payload []byte, rawLen uint64) ([]byte, error) {
 	// Trust rawLen for the first allocation only up to a bound, so that a
 	// hostile frame cannot ask for an absurd one up front.
-	raw, err := decoder().DecodeAll(payload, make([]byte, 0, min(rawLen, 1<<28)))
+	// zstd expands at most ~32768x (RLE blocks); a larger claim is damage.
+	if rawLen > 1<<16*uint64(len(payload)+64) {
+		return nil, corruptf(nil, "raw length %d is implausible for a %d-byte zstd payload", rawLen, len(payload))
+	}
+	// With WithDecodeAllCapLimit, DecodeAll stops at cap: never more than rawLen.
+	raw, err := decoder().DecodeAll(payload, make([]byte, 0, rawLen))
 	if err != nil {
 		return nil, corruptf(err, "zstd payload does not decompress: %v", err)
 	}

@@ -84,8 +84,10 @@ func ExampleStore_GC() {
 	run1 := checkpoint.WithRun(ctx, "run-1")
 	store.Put(run1, "a", 1.0, checkpoint.Meta{})
 	store.Put(run1, "b", 2.0, checkpoint.Meta{})
+	store.EndRun(ctx, "run-1")
 	run2 := checkpoint.WithRun(ctx, "run-2")
 	store.Get(run2, "a", nil) // run 2 restores a, and never needs b
+	store.EndRun(ctx, "run-2")
 
 	rep, err := store.GC(ctx, checkpoint.GCPolicy{NotLastRun: true})
 	if err != nil {

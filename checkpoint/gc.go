@@ -106,6 +106,9 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 			if !ok {
 				return rep, errors.New("checkpoint: gc: no run is recorded in this store, so the last run is unknown; runs are recorded when Put and Get contexts carry checkpoint.WithRun (or name one with GCPolicy.Run)")
 			}
+			if !rs.ended[runPrefix(rec.Run)] {
+				return rep, fmt.Errorf("checkpoint: gc: the last run, %s, has not ended (it is still going, or it was killed), so what it read may not all be recorded; collect once it has ended, or name a run with GCPolicy.Run (--run)", rec.Run)
+			}
 			rep.Run = rec.Run
 		}
 		for _, a := range attrs {
@@ -171,11 +174,13 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 // every other run's under NotLastRun, and those older than the cutoff under
 // OlderThan (but never the most recent run's own record).
 func (s *Store) gcRecords(ctx context.Context, p GCPolicy, rs *runs, keep string, cutoff time.Time, rep *GCReport) error {
-	latest, _ := rs.latest()
+	if latest, ok := rs.latest(); ok && keep == "" {
+		keep = latest.Run // all its records, not only its head
+	}
 	for _, a := range rs.attrs {
 		mine := keep != "" && strings.HasPrefix(a.Key, runPrefix(keep))
 		drop := p.NotLastRun && !mine
-		if p.OlderThan > 0 && a.ModTime.Before(cutoff) && a.Key != runHeadKey(latest.Run) && !mine {
+		if p.OlderThan > 0 && a.ModTime.Before(cutoff) && !mine {
 			drop = true
 		}
 		if !drop {

@@ -107,12 +107,17 @@ func TestGCNotLastRun(t *testing.T) {
 			for _, k := range []string{"x", "y", "z"} {
 				s.Put(run1, k, 1.0, checkpoint.Meta{})
 			}
+			s.EndRun(bg, "run-1")
 			c.t = c.t.Add(time.Hour)
 			run2 := checkpoint.WithRun(bg, "run-2")
 			if _, _, err := s.Get(run2, "x", nil); err != nil { // run 2 restores x...
 				t.Fatal(err)
 			}
 			s.Put(run2, "w", 2.0, checkpoint.Meta{}) // ...and writes w
+			if _, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true}); err == nil {
+				t.Fatal("GC NotLastRun while the last run has not ended succeeded, want an error")
+			}
+			s.EndRun(bg, "run-2")
 			rep, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true})
 			if err != nil || rep.Run != "run-2" || !slices.Equal(rep.Deleted, []string{"y", "z"}) {
 				t.Fatalf("GC = %+v, %v; want run-2 kept and y, z deleted", rep, err)
@@ -162,12 +167,14 @@ func TestGCNotLastRunAcrossProcesses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	a.EndRun(ctx, "run-1")
 	a.Close()
 	time.Sleep(10 * time.Millisecond) // run 2 starts after run 1
 	b := open()
 	if _, _, err := b.Get(checkpoint.WithRun(ctx, "run-2"), "x", nil); err != nil {
 		t.Fatal(err)
 	}
+	b.EndRun(ctx, "run-2")
 	b.Close()
 	c := open()
 	defer c.Close()

@@ -38,8 +38,8 @@ func ValidateKey(key string) error {
 		return bad("absolute paths are not keys; drop the leading '/'")
 	case key[len(key)-1] == '/':
 		return bad("ends with '/'; drop it")
-	case key+"/" == internalPrefix || strings.HasPrefix(key, internalPrefix):
-		return bad("keys under %q are reserved for the store's own records", internalPrefix)
+	case reserved(key):
+		return bad("keys under %q (in any case) are reserved for the store's own records", internalPrefix)
 	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
@@ -70,4 +70,12 @@ func ValidateKey(key string) error {
 // keyChar reports whether c may appear in a key segment.
 func keyChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+}
+
+// reserved reports whether key is, or is under, the store's own prefix, in
+// any letter case: on a case-insensitive file system ".CAIRN/x" is
+// ".cairn/x".
+func reserved(key string) bool {
+	first, _, _ := strings.Cut(key, "/")
+	return strings.EqualFold(first+"/", internalPrefix)
 }

@@ -20,6 +20,7 @@ import (
 //
 //	.cairn/runs/<h(run)>/run              {"run": "...", "started": "..."}, written at the run's first Put or Get
 //	.cairn/runs/<h(run)>/reads-<id>-<n>   the h(key) of keys the run read, one a line
+//	.cairn/runs/<h(run)>/done             empty: the run ended and its reads are recorded (EndRun)
 //	.cairn/runs/<h(run)>/read/<h(key)>    empty: one key the run read (written by earlier versions)
 //
 // where h is XXH3-64 in hex. Reads are gathered in memory and written in
@@ -108,6 +109,7 @@ const readBatch = 4096
 
 // readLog gathers the reads of runs until they are written.
 type readLog struct {
+	flushMu sync.Mutex // held by FlushReads: a flush waits for one in flight
 	mu      sync.Mutex
 	pending map[string][]string // run -> hashes of keys read
 	id      string              // tells this Store's records from other processes'
@@ -135,6 +137,8 @@ func (l *readLog) add(run, hash string) int {
 // precision, never a checkpoint.
 func (s *Store) FlushReads(ctx context.Context) error {
 	s.pending.wait() // run records first: a read record needs its run's
+	s.reads.flushMu.Lock()
+	defer s.reads.flushMu.Unlock()
 	s.reads.mu.Lock()
 	batch := s.reads.pending
 	s.reads.pending = nil
@@ -151,6 +155,12 @@ func (s *Store) FlushReads(ctx context.Context) error {
 		k := fmt.Sprintf("%sreads-%s-%d", runPrefix(run), id, seq)
 		if err := s.d.Put(ctx, k, bytes.NewReader(b), int64(len(b))); err != nil {
 			s.log.Warn("checkpoint: recording the reads of a run failed", "run", run, "reads", len(hashes), "err", err)
+			s.reads.mu.Lock() // keep them for the next flush
+			if s.reads.pending == nil {
+				s.reads.pending = map[string][]string{}
+			}
+			s.reads.pending[run] = append(s.reads.pending[run], hashes...)
+			s.reads.mu.Unlock()
 			if first == nil {
 				first = fmt.Errorf("checkpoint: record reads of run %s: %w", run, err)
 			}
@@ -162,13 +172,14 @@ func (s *Store) FlushReads(ctx context.Context) error {
 // runs is what a store records about runs, read for garbage collection.
 type runs struct {
 	heads map[string]runRecord       // run prefix -> record
+	ended map[string]bool            // run prefix -> EndRun was recorded
 	reads map[string]map[string]bool // run prefix -> set of read keys' hashes
 	attrs []driver.Attrs             // every record entry
 }
 
 // readRuns reads the store's run records.
 func (s *Store) readRuns(ctx context.Context) (*runs, error) {
-	r := &runs{heads: map[string]runRecord{}, reads: map[string]map[string]bool{}}
+	r := &runs{heads: map[string]runRecord{}, reads: map[string]map[string]bool{}, ended: map[string]bool{}}
 	var mu sync.Mutex // a driver may call fn from several goroutines
 	err := s.d.List(ctx, internalPrefix+"runs/", func(a driver.Attrs) error {
 		mu.Lock()
@@ -203,6 +214,8 @@ func (s *Store) readRuns(ctx context.Context) (*runs, error) {
 				r.reads[p] = map[string]bool{}
 			}
 			r.reads[p][strings.TrimPrefix(name, "read/")] = true
+		case name == "done":
+			r.ended[p] = true
 		case strings.HasPrefix(name, "reads-"):
 			b, err := s.d.Get(ctx, a.Key)
 			if err != nil {
@@ -270,4 +283,26 @@ func (p *pendingRecords) wait() {
 		p.cond.Wait()
 	}
 	p.mu.Unlock()
+}
+
+// EndRun records that run has ended: its reads are written (FlushReads),
+// then a marker that garbage collection with NotLastRun looks for, so that
+// it never judges by a run that is still going, or was killed, whose reads
+// may not all be recorded. The scheduler calls it at the end of each run
+// that used the store.
+func (s *Store) EndRun(ctx context.Context, run string) error {
+	if run == "" {
+		return nil
+	}
+	err := s.FlushReads(ctx)
+	if _, used := s.recorded.Load(runHeadKey(run)); !used {
+		return err // the run never touched this store
+	}
+	if perr := s.d.Put(ctx, runPrefix(run)+"done", bytes.NewReader(nil), 0); perr != nil {
+		s.log.Warn("checkpoint: recording the end of a run failed", "run", run, "err", perr)
+		if err == nil {
+			err = fmt.Errorf("checkpoint: record end of run %s: %w", run, perr)
+		}
+	}
+	return err
 }

@@ -106,6 +106,9 @@ func (a *Array[T]) String() string {
 // their values, so arrays and thunks built on it do not compute them again.
 // A failure is returned as cairn.ComputeAll returns it.
 func (a *Array[T]) Compute(ctx context.Context, s *cairn.Scheduler, opts ...cairn.RunOptions) (*Array[T], error) {
+	if a == nil {
+		return nil, fmt.Errorf("%w: Compute of a nil array", ErrShape)
+	}
 	cs, err := cairn.ComputeAll(ctx, s, a.parts, opts...)
 	if err != nil {
 		return nil, err
@@ -124,6 +127,9 @@ func (a *Array[T]) Compute(ctx context.Context, s *cairn.Scheduler, opts ...cair
 // For a float64 matrix, its Dense method, or CollectDense, gives a
 // *mat.Dense.
 func (a *Array[T]) Collect(ctx context.Context, s *cairn.Scheduler, opts ...cairn.RunOptions) (*Block[T], error) {
+	if a == nil {
+		return nil, fmt.Errorf("%w: Collect of a nil array", ErrShape)
+	}
 	cs, err := cairn.ComputeAll(ctx, s, a.parts, opts...)
 	if err != nil {
 		return nil, err

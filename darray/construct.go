@@ -2,6 +2,7 @@ package darray
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cairnlabs/cairn"
 	"gonum.org/v1/gonum/mat"
@@ -105,7 +106,11 @@ func randBlock[T Float](seed uint64, shape, origin, bshape []int) *Block[T] {
 func fillUniform[T Float](row []T, s stream, at int) {
 	x := s.base + uint64(at+1)*s.gamma
 	for i := range row {
-		row[i] = T(uniform53(mix64(x)))
+		v := T(uniform53(mix64(x)))
+		if v >= 1 { // a float64 just under 1 rounds to float32(1)
+			v = T(math.Nextafter32(1, 0))
+		}
+		row[i] = v
 		x += s.gamma
 	}
 }

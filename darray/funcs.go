@@ -18,7 +18,7 @@ import (
 
 // funcVersion is the version of every darray block function. Bump it when
 // a function's results change, so that old checkpoints are not restored.
-const funcVersion = "1"
+const funcVersion = "2"
 
 // kernels are the registered block functions for element type T.
 type kernels[T Number] struct {

@@ -11,6 +11,9 @@ import (
 // cannot be hashed, the blocks are not checkpointed automatically; use
 // MapBlocks with a named or registered function for that.
 func Map[T, U Number](a *Array[T], f func(T) U) *Array[U] {
+	if a == nil {
+		return nil // Compute and Collect of it report ErrShape
+	}
 	g := func(b *Block[T]) *Block[U] {
 		c := newBlock[U](b.Domain())
 		for i, x := range b.Data {
@@ -32,6 +35,9 @@ func Map[T, U Number](a *Array[T], f func(T) U) *Array[U] {
 // If f is a named top-level function or was registered with cairn.Register,
 // the blocks get stable checkpoint keys.
 func MapBlocks[T, U Number](a *Array[T], f func(*Block[T]) (*Block[U], error)) *Array[U] {
+	if a == nil {
+		return nil // Compute and Collect of it report ErrShape
+	}
 	mk := cairn.Delayed(f, cairn.Options{Priority: a.prio + 1})
 	out := &Array[U]{l: a.l, parts: make([]*cairn.Thunk, len(a.parts)), prio: a.prio + 1}
 	for i, p := range a.parts {
@@ -54,6 +60,9 @@ func Mul[T Number](a, b *Array[T]) (*Array[T], error) { return zip("Mul", kern[T
 
 // Scale returns s * a.
 func Scale[T Number](s T, a *Array[T]) *Array[T] {
+	if a == nil {
+		return nil // Compute and Collect of it report ErrShape
+	}
 	mk := cairn.Delayed(kern[T]().scale, cairn.Options{Priority: a.prio + 1})
 	out := &Array[T]{l: a.l, parts: make([]*cairn.Thunk, len(a.parts)), prio: a.prio + 1}
 	for i, p := range a.parts {
@@ -83,6 +92,9 @@ func zip[T Number](op string, f *cairn.Func, a, b *Array[T]) (*Array[T], error) 
 // matrix; a 1-D array is returned as it is). Block (i, j) of the result is
 // the transpose of block (j, i) of a.
 func Transpose[T Number](a *Array[T]) *Array[T] {
+	if a == nil {
+		return nil // Compute and Collect of it report ErrShape
+	}
 	if a.NDims() == 1 {
 		return a
 	}

@@ -1,6 +1,7 @@
 package darray
 
 import (
+	"fmt"
 	"github.com/cairnlabs/cairn"
 )
 
@@ -25,6 +26,9 @@ func Reduce[T Number, R any](a *Array[T], partial func(*Block[T]) R, combine fun
 // reduceWith builds the tree from any partial and combine function Delayed
 // accepts (a func or a *cairn.Func).
 func reduceWith[T Number](a *Array[T], partial, combine any) *cairn.Thunk {
+	if a == nil {
+		return nilReduction[T]()
+	}
 	prio := a.prio + 1
 	mk := cairn.Delayed(partial, cairn.Options{Priority: prio})
 	level := make([]any, len(a.parts))
@@ -73,6 +77,9 @@ func Max[T Number](a *Array[T]) *cairn.Thunk {
 // Mean returns a thunk that computes the mean of a's elements as a float64
 // (sums are taken in float64, so integer arrays do not overflow).
 func Mean[T Number](a *Array[T]) *cairn.Thunk {
+	if a == nil {
+		return nilReduction[float64]()
+	}
 	k := kern[T]()
 	total := reduceWith(a, k.sumF, sumFloatsFunc)
 	n := float64(product(a.l.shape))
@@ -157,4 +164,13 @@ func maxOf[T Number](xs ...T) T {
 		}
 	}
 	return m
+}
+
+// nilReduction is the thunk a reduction of a nil array gives: it fails with
+// ErrShape when computed, as every other operation on a nil array does.
+func nilReduction[R any]() *cairn.Thunk {
+	return cairn.Delayed(func() (R, error) {
+		var zero R
+		return zero, fmt.Errorf("%w: reduction of a nil array", ErrShape)
+	})()
 }

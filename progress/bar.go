@@ -175,13 +175,20 @@ func (b *Bar) startRun(e cairn.Event) {
 	if r.name != "" {
 		label += " " + r.name
 	}
+	// Fixed widths: mpb's width-syncing columns make every bar wait for the
+	// others while drawing, and with many bars that stalls AddBar — on a
+	// scheduler goroutine.
 	r.bar = b.p.AddBar(r.total,
 		mpb.PrependDecorators(
-			decor.Name(label, decor.WCSyncSpaceR),
-			decor.Any(r.counters, decor.WCSyncWidth),
+			decor.Name(label, decor.WC{W: len(label) + 1, C: decor.DindentRight}),
+			decor.Any(r.counters, decor.WC{W: 12}),
 		),
 		mpb.AppendDecorators(decor.Any(r.describe)),
+		// A finished run is printed once, above the bars, and its bar
+		// removed: a long-lived Bar does not redraw every run it has seen.
+		mpb.BarRemoveOnComplete(),
 	)
+	r.label = label
 	b.runs[r.id] = r
 	b.active++
 }
@@ -206,8 +213,9 @@ func (b *Bar) finishRun(e cairn.Event) {
 	r.failedRun.Store(e.Err != nil)
 	r.finished.Store(true)
 	r.bar.SetCurrent(min(r.completed(), r.total))
+	fmt.Fprintf(b.p, "%s %d/%d %s\n", r.label, min(r.completed(), r.total), r.total, r.describe(decor.Statistics{}))
 	if e.Err != nil {
-		r.bar.Abort(false)
+		r.bar.Abort(true)
 	} else {
 		r.bar.SetTotal(-1, true)
 	}

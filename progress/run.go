@@ -13,6 +13,7 @@ import (
 // run is the bar of one run; its counters are written by OnEvent and read
 // by the drawing goroutine.
 type run struct {
+	label string // "run 3 name"
 	id    uint64
 	name  string
 	total int64
