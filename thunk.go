@@ -37,6 +37,10 @@ var thunkIDs atomic.Uint64
 // Arguments are checked against f's parameters as the thunk is made; a
 // mismatch does not panic: it is kept in the thunk (see Err) and returned by
 // Compute or Collect as a *BuildError naming the thunk and this call's line.
+//
+// f must not modify its arguments (a slice's elements, a map, what a
+// pointer points to): a thunk's result is shared by all of its consumers
+// and may be being written to a checkpoint meanwhile. Return a new value.
 func Delayed(f any, opts ...Options) func(args ...any) *Thunk {
 	fn, ferr := funcOf(f)
 	var o *Options
