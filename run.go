@@ -120,7 +120,7 @@ func (r *runner) Execute(ctx context.Context, i int32, w int) (time.Duration, er
 		r.s.emit(e)
 	}
 	if !required {
-		r.checkpoint(ctx, i, c, took) // in the background; reports its own outcome
+		_ = r.checkpoint(ctx, i, c, took) // in the background; reports its own outcome
 	}
 	return 0, nil
 }
