@@ -150,7 +150,7 @@ func TestParallelismBound(t *testing.T) {
 	h := newHooks(spec)
 	h.block = make(chan struct{})
 	go func() {
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // time for every slot to take a node
 		close(h.block)
 	}()
 	if _, err := run(t, e, spec, h); err != nil {
