@@ -7,8 +7,13 @@ import (
 	"strings"
 )
 
-func mermaidLabel(s string) string {
-	return `"` + strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace(s) + `"`
+func mermaidLabel(s string) string { return `"` + mermaidEscape(s) + `"` }
+
+// mermaidEscape makes user text (thunk and function names) safe inside a
+// quoted Mermaid label: quotes, angle brackets and line breaks become
+// entities, so a name can neither end the label nor inject markup.
+func mermaidEscape(s string) string {
+	return strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;", "\n", "#10;", "\r", "#13;").Replace(s)
 }
 
 func writeMermaid(w io.Writer, g *graph, states []int8, opts *GraphOptions) error {
@@ -46,7 +51,7 @@ func writeMermaid(w io.Writer, g *graph, states []int8, opts *GraphOptions) erro
 			gc = groupCounts(len(gs), of, states)
 		}
 		for k, gr := range gs {
-			label := fmt.Sprintf("%s × %d", gr.name, gr.nodes)
+			label := mermaidEscape(fmt.Sprintf("%s × %d", gr.name, gr.nodes))
 			if gc != nil {
 				var parts []string
 				for s := range numStates {
@@ -61,7 +66,7 @@ func writeMermaid(w io.Writer, g *graph, states []int8, opts *GraphOptions) erro
 					used[s] = append(used[s], fmt.Sprintf("g%d", k))
 				}
 			}
-			fmt.Fprintf(bw, "    g%d[%s]\n", k, strings.Replace(mermaidLabel(label), "#lt;br/#gt;", "<br/>", 1))
+			fmt.Fprintf(bw, "    g%d[\"%s\"]\n", k, label) // escaped piece by piece: the <br/> is markup
 		}
 		for _, e := range edges {
 			if e.n > 1 {
