@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,10 @@ type store struct {
 	db     *sql.DB
 	owned  bool // Close closes db
 	closed atomic.Bool
+	// writes serialises this process's writes: SQLite takes one writer at a
+	// time, and writers of one process queueing here wait less than writers
+	// contending for the database lock, whose busy handler sleeps.
+	writes sync.Mutex
 }
 
 // The store implements these optional interfaces.
@@ -85,6 +90,8 @@ func (s *store) Put(ctx context.Context, key string, r io.Reader, size int64) er
 	if err != nil {
 		return wrap("put", key, err)
 	}
+	s.writes.Lock()
+	defer s.writes.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap("put", key, err)
@@ -184,6 +191,8 @@ func (s *store) Delete(ctx context.Context, key string) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
+	s.writes.Lock()
+	defer s.writes.Unlock()
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM `+Table+` WHERE key = ?`, key); err != nil {
 		return wrap("delete", key, err)
 	}
@@ -196,6 +205,8 @@ func (s *store) Touch(ctx context.Context, key string, t time.Time) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
+	s.writes.Lock()
+	defer s.writes.Unlock()
 	res, err := s.db.ExecContext(ctx, `UPDATE `+Table+` SET atime = ? WHERE key = ?`, t.UnixNano(), key)
 	if err != nil {
 		return wrap("touch", key, err)
