@@ -127,14 +127,14 @@ func (s *Scheduler) compute(ctx context.Context, targets []*Thunk, o RunOptions,
 	if err == nil || ctx.Err() == nil {
 		// Collect returns only once this run's checkpoints are durable or
 		// reported failed. A cancelled run returns at once; Close waits.
-		r.ckpts.wait()
+		r.ckpts.Wait()
 	}
 	if st := s.cfg.Checkpoints; st != nil && r.keys != nil {
 		// What the run read, and that it ended, for garbage collection of
 		// unused checkpoints: bookkeeping, written in the background once
 		// the run's checkpoints are; Close waits for it.
 		end := func() {
-			r.ckpts.wait()
+			r.ckpts.Wait()
 			st.EndRun(context.WithoutCancel(ctx), r.runID)
 		}
 		if !s.goBackground(end) {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cairnlabs/cairn/internal/inflight"
 	"github.com/cairnlabs/cairn/internal/sched"
 )
 
@@ -30,7 +31,7 @@ type runner struct {
 	restoreQ      []int32
 	restoreActive int
 
-	ckpts inflight // this run's checkpoint writes
+	ckpts inflight.Counter // this run's checkpoint writes
 
 	computed, restored, failed          atomic.Int64
 	checkpointed, ckptFailed, rstFailed atomic.Int64

@@ -31,11 +31,11 @@ func (r *runner) checkpoint(ctx context.Context, i int32, c Chunk, took time.Dur
 	// A checkpoint that was started is finished even if the run is
 	// cancelled: the work it saves has been paid for.
 	wctx := context.WithoutCancel(ctx)
-	r.ckpts.add()
+	r.ckpts.Add()
 	write := func() {
 		defer func() {
 			<-r.s.ckptSem
-			r.ckpts.done()
+			r.ckpts.Done()
 		}()
 		_ = r.writeCheckpoint(wctx, i, c, hook, store)
 	}

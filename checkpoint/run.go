@@ -72,9 +72,9 @@ func (s *Store) recordRun(ctx context.Context, run string) {
 		return
 	}
 	b, _ := json.Marshal(runRecord{Run: run, Started: s.now().UTC()})
-	s.pending.add()
+	s.pending.Add()
 	go func() {
-		defer s.pending.done()
+		defer s.pending.Done()
 		if err := s.d.Put(context.WithoutCancel(ctx), k, bytes.NewReader(b), int64(len(b))); err != nil {
 			s.log.Warn("checkpoint: recording a run failed", "run", run, "err", err)
 			s.recorded.Delete(k)
@@ -136,7 +136,7 @@ func (l *readLog) add(run, hash string) int {
 // it too. A failure is logged and returned: it costs garbage collection
 // precision, never a checkpoint.
 func (s *Store) FlushReads(ctx context.Context) error {
-	s.pending.wait() // run records first: a read record needs its run's
+	s.pending.Wait() // run records first: a read record needs its run's
 	s.reads.flushMu.Lock()
 	defer s.reads.flushMu.Unlock()
 	s.reads.mu.Lock()
@@ -249,40 +249,6 @@ func (r *runs) latest() (runRecord, bool) {
 // read reports whether run read key.
 func (r *runs) read(run, key string) bool {
 	return r.reads[runPrefix(run)][fmt.Sprintf("%016x", xxh3.HashString(key))]
-}
-
-// pendingRecords counts run records being written. Unlike a
-// sync.WaitGroup it may gain work while another goroutine waits.
-type pendingRecords struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	n    int
-}
-
-func (p *pendingRecords) add() {
-	p.mu.Lock()
-	p.n++
-	p.mu.Unlock()
-}
-
-func (p *pendingRecords) done() {
-	p.mu.Lock()
-	p.n--
-	if p.n == 0 && p.cond != nil {
-		p.cond.Broadcast()
-	}
-	p.mu.Unlock()
-}
-
-func (p *pendingRecords) wait() {
-	p.mu.Lock()
-	if p.cond == nil {
-		p.cond = sync.NewCond(&p.mu)
-	}
-	for p.n > 0 {
-		p.cond.Wait()
-	}
-	p.mu.Unlock()
 }
 
 // EndRun records that run has ended: its reads are written (FlushReads),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 	"github.com/cairnlabs/cairn/codec"
+	"github.com/cairnlabs/cairn/internal/inflight"
 )
 
 // Compression selects how a Store compresses payloads.
@@ -92,9 +93,9 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	closed   atomic.Bool
-	recorded sync.Map       // run bookkeeping already written by this Store: marker key -> struct{}
-	reads    readLog        // reads by runs, kept in memory until FlushReads
-	pending  pendingRecords // run records being written
+	recorded sync.Map         // run bookkeeping already written by this Store: marker key -> struct{}
+	reads    readLog          // reads by runs, kept in memory until FlushReads
+	pending  inflight.Counter // run records being written
 }
 
 // New returns a Store over the driver d. A nil opts means the defaults. The
