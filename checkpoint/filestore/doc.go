@@ -3,15 +3,38 @@
 //
 //	file:///scratch/run1              fsync on (the default)
 //	file:///scratch/run1?fsync=false  no fsync: faster, not crash-safe
+//	file:///scratch/run1?pack=false   every entry in a file of its own
+//	file:///scratch/run1?packmax=4096 pack entries of at most 4 KiB
 //
-// Key "sum/3f2a" is stored in the file sum/3f2a~ck under the directory (the
-// '~' cannot occur in a key, so an entry "a" and entries under "a/" never
-// collide). A Put writes a unique temporary file beside it (sum/3f2a~tmp…),
-// syncs it, renames it over the entry and syncs the directory, so a reader
-// or a crash sees the old entry or the whole new one, and several processes
-// may write one key at once. Files are created 0600 and directories 0700 by
-// default. Temporary files a crash left behind are never listed, and are
-// removed by garbage collection (driver.Sweeper) once an hour old.
+// # Small entries: packs
+//
+// Most checkpoints are small (a block's sum, a model's loss), and creating a
+// file costs a file system far more than writing a few hundred bytes: 50 to
+// 500 µs of kernel time per file on ext4 against about 1 µs to append a
+// record. So an entry of at most Options.PackMax bytes (64 KiB by default) is
+// appended, as one checksummed record, to a pack file of the Driver that
+// wrote it, ~packs/<time>-<random>.pack under the directory; each Driver (each
+// process) appends to its own pack and seals it on Close. Every Driver keeps
+// an index of the newest record of each key in every pack, and brings it up
+// to date before each read, so another process's Put, overwrite or Delete is
+// seen by the next Get. A Delete appends a delete record; garbage collection
+// removes a pack once none of its records matters any more. A record cut
+// short by a crash, or whose header fails its checksum, ends what is read of
+// its pack: the entries after it are absent (recomputed), never wrong; a
+// damaged payload fails the checkpoint frame's own checksum on Get.
+//
+// # Large entries: a file each
+//
+// Key "sum/3f2a" with a larger entry is stored in the file sum/3f2a~ck under
+// the directory (the '~' cannot occur in a key, so an entry "a" and entries
+// under "a/" never collide). A Put writes a unique temporary file beside it
+// (sum/3f2a~tmp…), syncs it, renames it over the entry and syncs the
+// directory, so a reader or a crash sees the old entry or the whole new one,
+// and several processes may write one key at once. A key's own file, where
+// there is one, holds its entry; a packed Put removes it. Files are created
+// 0600 and directories 0700 by default. Temporary files a crash left behind
+// are never listed, and are removed by garbage collection (driver.Sweeper)
+// once an hour old.
 //
 // The driver reaches the file system through the small FS interface, in
 // the style of pebble's vfs, so that tests can inject faults (a full disk,

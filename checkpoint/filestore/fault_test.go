@@ -236,7 +236,7 @@ func TestFaults(t *testing.T) {
 func TestTornEntry(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
-	s := openStore(t, root, nil)
+	s := openStore(t, root, &filestore.Options{PackMax: -1})
 	if _, err := s.Put(ctx, "k", []float64{1, 2, 3, 4}, checkpoint.Meta{}); err != nil {
 		t.Fatal(err)
 	}

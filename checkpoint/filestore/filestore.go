@@ -42,6 +42,13 @@ type Options struct {
 	FileMode os.FileMode
 	// DirMode is the permission of directories it creates. Default: 0700.
 	DirMode os.FileMode
+	// PackMax is the size of the largest entry appended to a shared pack
+	// file instead of getting a file of its own: creating a file costs the
+	// file system far more than appending a small record (50-500 µs against
+	// about 1 µs on ext4), and a run writes many small checkpoints. 0 means
+	// DefaultPackMax (64 KiB); a negative value puts every entry in a file of
+	// its own. Entries already packed stay readable either way.
+	PackMax int64
 }
 
 // Driver is a driver.Driver over a directory. It is safe for concurrent use,
@@ -50,6 +57,7 @@ type Driver struct {
 	dir    string
 	opts   Options
 	closed atomic.Bool
+	packs  *packSet
 }
 
 // Open returns a Driver over dir, creating it (and its parents) if needed.
@@ -68,6 +76,9 @@ func Open(dir string, opts *Options) (*Driver, error) {
 	if d.opts.DirMode == 0 {
 		d.opts.DirMode = 0o700
 	}
+	if d.opts.PackMax == 0 {
+		d.opts.PackMax = DefaultPackMax
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("filestore: directory %q: %w", dir, err)
@@ -76,6 +87,7 @@ func Open(dir string, opts *Options) (*Driver, error) {
 	if err := d.ensureDir(abs); err != nil {
 		return nil, fmt.Errorf("filestore: create directory %s: %w", abs, err)
 	}
+	d.packs = newPackSet(d)
 	return d, nil
 }
 
@@ -94,8 +106,22 @@ func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
 				return nil, fmt.Errorf("filestore: fsync=%q: use fsync=true or fsync=false", v)
 			}
 			opts.NoSync = !b
+		case "pack":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("filestore: pack=%q: use pack=true or pack=false", v)
+			}
+			if !b {
+				opts.PackMax = -1
+			}
+		case "packmax":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 || n > 1<<30 {
+				return nil, fmt.Errorf("filestore: packmax=%q: give the largest packed entry in bytes, 1 to 1073741824 (pack=false packs nothing)", v)
+			}
+			opts.PackMax = n
 		default:
-			return nil, fmt.Errorf("filestore: unknown URL parameter %q; known: fsync", k)
+			return nil, fmt.Errorf("filestore: unknown URL parameter %q; known: fsync, pack, packmax", k)
 		}
 	}
 	return Open(u.Path, &opts)
@@ -134,10 +160,17 @@ func wrap(op, key string, err error) error {
 	return fmt.Errorf("filestore: %s %q: %w", op, key, err)
 }
 
-// Put implements driver.Driver: temporary file, sync, rename, sync dir.
+// Put implements driver.Driver. An entry of at most PackMax bytes is
+// appended to this Driver's pack file (and synced), and then a file of the
+// key's own, if an older Put left one, is removed. A larger entry is written
+// to a temporary file, synced, renamed over the entry's file, and the
+// directory synced.
 func (d *Driver) Put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
 	if err := d.check(ctx); err != nil {
 		return err
+	}
+	if size <= d.opts.PackMax {
+		return d.putPacked(ctx, key, r, size)
 	}
 	final := d.path(key)
 	f, err := d.createTemp(final)
@@ -260,12 +293,16 @@ func (s *sizedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Get implements driver.Driver.
+// Get implements driver.Driver. A key's own file, where there is one, holds
+// its entry; otherwise the newest packed record does.
 func (d *Driver) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := d.check(ctx); err != nil {
 		return nil, err
 	}
 	f, err := d.opts.FS.OpenFile(d.path(key), os.O_RDONLY, 0)
+	if notExist(err) {
+		return d.getPacked(key, 0, -1)
+	}
 	if err != nil {
 		return nil, wrap("get", key, err)
 	}
@@ -289,6 +326,9 @@ func (d *Driver) GetRange(ctx context.Context, key string, offset, length int64)
 		return nil, err
 	}
 	f, err := d.opts.FS.OpenFile(d.path(key), os.O_RDONLY, 0)
+	if notExist(err) {
+		return d.getPacked(key, offset, length)
+	}
 	if err != nil {
 		return nil, wrap("get", key, err)
 	}
@@ -311,6 +351,9 @@ func (d *Driver) Stat(ctx context.Context, key string) (driver.Attrs, error) {
 		return driver.Attrs{}, err
 	}
 	st, err := d.opts.FS.Stat(d.path(key))
+	if notExist(err) {
+		return d.statPacked(key)
+	}
 	if err == nil && !st.Mode().IsRegular() {
 		err = fmt.Errorf("%w: %s is not a regular file", fs.ErrNotExist, d.path(key))
 	}
@@ -320,18 +363,28 @@ func (d *Driver) Stat(ctx context.Context, key string) (driver.Attrs, error) {
 	return driver.Attrs{Key: key, Size: st.Size(), ModTime: st.ModTime()}, nil
 }
 
-// Touch implements driver.Toucher: it sets the entry file's times to t.
+// Touch implements driver.Toucher: it sets the entry file's times to t, or
+// appends a touch record for a packed entry.
 func (d *Driver) Touch(ctx context.Context, key string, t time.Time) error {
 	if err := d.check(ctx); err != nil {
 		return err
 	}
-	if err := d.opts.FS.Chtimes(d.path(key), t, t); err != nil {
+	err := d.opts.FS.Chtimes(d.path(key), t, t)
+	if notExist(err) {
+		var ok bool
+		if ok, err = d.packs.touch(key, t); err == nil && !ok {
+			err = fs.ErrNotExist
+		}
+	}
+	if err != nil {
 		return wrap("touch", key, err)
 	}
 	return nil
 }
 
-// Delete implements driver.Driver. Directories are left in place.
+// Delete implements driver.Driver: it removes the key's own file and
+// appends a delete record if the key has a packed entry. Directories are
+// left in place.
 func (d *Driver) Delete(ctx context.Context, key string) error {
 	if err := d.check(ctx); err != nil {
 		return err
@@ -339,11 +392,20 @@ func (d *Driver) Delete(ctx context.Context, key string) error {
 	if err := d.opts.FS.Remove(d.path(key)); err != nil && !notExist(err) {
 		return wrap("delete", key, err)
 	}
+	if err := d.packs.delete(key); err != nil {
+		return wrap("delete", key, err)
+	}
 	return nil
 }
 
-// Close marks the driver closed; it holds no other resource.
+// Close marks the driver closed, seals the pack it appended to and closes
+// the pack files it read.
 func (d *Driver) Close() error {
-	d.closed.Store(true)
+	if d.closed.Swap(true) {
+		return nil
+	}
+	if err := d.packs.close(); err != nil {
+		return fmt.Errorf("filestore: close: %w", err)
+	}
 	return nil
 }

@@ -70,9 +70,10 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
+// TestLayout checks where an entry of its own file lives (packing off).
 func TestLayout(t *testing.T) {
 	root := t.TempDir()
-	d, err := filestore.Open(root, nil)
+	d, err := filestore.Open(root, &filestore.Options{PackMax: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,19 @@ import (
 )
 
 // List implements driver.Driver. It walks only the directories that can hold
-// keys with the prefix, and skips temporary and foreign files.
+// keys with the prefix, and skips temporary and foreign files; then it
+// lists the packed entries that have no file of their own.
 func (d *Driver) List(ctx context.Context, prefix string, fn func(driver.Attrs) error) error {
 	if err := d.check(ctx); err != nil {
 		return err
 	}
+	keys, ents, err := d.packs.list(prefix)
+	if err != nil {
+		return wrap("list", prefix, err)
+	}
+	own := map[string]bool{}       // packed keys that have a file of their own
 	start, _ := path.Split(prefix) // the directory every match is under
-	return d.walk(ctx, strings.TrimSuffix(start, "/"), prefix, func(rel, name string, a driver.Attrs) error {
+	err = d.walk(ctx, strings.TrimSuffix(start, "/"), prefix, func(rel, name string, a driver.Attrs) error {
 		key, ok := strings.CutSuffix(name, entrySuffix)
 		if !ok {
 			return nil
@@ -29,8 +35,24 @@ func (d *Driver) List(ctx context.Context, prefix string, fn func(driver.Attrs) 
 			return nil
 		}
 		a.Key = key
+		own[key] = true
 		return fn(a)
 	})
+	if err != nil {
+		return err
+	}
+	for i, key := range keys {
+		if own[key] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(driver.Attrs{Key: key, Size: ents[i].size, ModTime: unixNano(ents[i].mod)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // walk calls fn for each regular file under the directory rel (a key prefix
@@ -50,6 +72,9 @@ func (d *Driver) walk(ctx context.Context, rel, prefix string, fn func(rel, name
 	for _, e := range ents {
 		name := e.Name()
 		if e.IsDir() {
+			if strings.Contains(name, "~") {
+				continue // the packs, not a key's directory
+			}
 			sub := name
 			if rel != "" {
 				sub = rel + "/" + name
@@ -80,10 +105,14 @@ func (d *Driver) walk(ctx context.Context, rel, prefix string, fn func(rel, name
 
 // Sweep implements driver.Sweeper: it removes the temporary files of Puts
 // that started before the given time and never finished (their writer
-// crashed or lost power).
+// crashed or lost power), and the pack files none of whose records matter
+// any more (see Delete).
 func (d *Driver) Sweep(ctx context.Context, before time.Time) (n int, size int64, err error) {
 	if err := d.check(ctx); err != nil {
 		return 0, 0, err
+	}
+	if n, size, err = d.packs.sweep(before); err != nil {
+		return n, size, wrap("sweep", packDirName, err)
 	}
 	err = d.walk(ctx, "", "", func(rel, name string, a driver.Attrs) error {
 		if !strings.Contains(name, tempInfix) || !a.ModTime.Before(before) {

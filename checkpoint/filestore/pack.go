@@ -1,0 +1,463 @@
+package filestore
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// packDirName is the directory of pack files under the store's
+	// directory; the '~' keeps it apart from every key.
+	packDirName = "~packs"
+	packSuffix  = ".pack"
+	// DefaultPackMax is the largest entry appended to a pack file by
+	// default; larger entries get a file of their own.
+	DefaultPackMax = 64 << 10
+	// packRotate is the size past which a writer seals its pack and starts
+	// a new one.
+	packRotate = 64 << 20
+	// racyDir: file systems keep coarse directory times, so a pack created
+	// within this long after a listing may leave the directory's time
+	// unchanged; until a listing is that much later than the directory's
+	// time, every refresh lists it again (git's "racy clean" rule).
+	racyDir = 20 * time.Millisecond
+	// maxTouches is how many touches wait before they are written.
+	maxTouches = 1024
+)
+
+// pack is one pack file, written by this Driver (ours) or read from another.
+type pack struct {
+	name    string
+	f       File
+	ours    bool
+	scanned int64 // the index holds every record before this offset
+	written int64 // ours: the bytes written
+	sealed  bool  // nothing more will be appended
+	synced  int64 // ours: the bytes known synced; guarded by packSet.syncMu
+}
+
+// entry is the newest put or delete record of a key.
+type entry struct {
+	p       *pack
+	off     int64 // the record's offset
+	dataOff int64
+	size    int64
+	t       int64 // the version: the record's time
+	mod     int64 // the latest write or touch, for Attrs.ModTime
+	deleted bool
+}
+
+// newerThan orders records of one key: by time, then pack name, then
+// offset, so that every process picks the same newest record.
+func (e entry) newerThan(o entry) bool {
+	if e.t != o.t {
+		return e.t > o.t
+	}
+	if e.p != o.p {
+		return e.p.name > o.p.name
+	}
+	return e.off > o.off
+}
+
+// packSet is a Driver's view of the pack files in its directory: an index of
+// the newest record of every key, and the pack this Driver appends to.
+type packSet struct {
+	d        *Driver
+	dir      string
+	mu       sync.Mutex
+	packs    map[string]*pack
+	index    map[string]entry
+	listed   bool
+	listedAt time.Time // when the directory was last listed
+	dirMod   time.Time // its modification time then
+	w        *pack     // the pack this Driver appends to; nil until needed
+	last     int64     // the last time given to one of our records
+	old      []*pack   // removed packs whose files stay open until Close
+	// touches are read times not yet written: a touch is bookkeeping for
+	// garbage collection, so touches wait for the next record this Driver
+	// writes (or Close) instead of creating a pack in a run that only
+	// restores.
+	touches map[string]int64
+	syncMu  sync.Mutex
+}
+
+func newPackSet(d *Driver) *packSet {
+	return &packSet{d: d, dir: filepath.Join(d.dir, packDirName), packs: map[string]*pack{}, index: map[string]entry{}}
+}
+
+// refresh brings the index up to date with packs other processes created
+// or appended to. ps.mu is held.
+func (ps *packSet) refresh() error {
+	fsys := ps.d.opts.FS
+	st, err := fsys.Stat(ps.dir)
+	if notExist(err) {
+		for _, p := range ps.packs {
+			if !p.ours {
+				return ps.rebuild(nil)
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !ps.listed || !st.ModTime().Equal(ps.dirMod) || ps.listedAt.Sub(st.ModTime()) < racyDir {
+		listedAt := time.Now()
+		ents, err := fsys.ReadDir(ps.dir)
+		if err != nil && !notExist(err) {
+			return err
+		}
+		seen := make(map[string]bool, len(ents))
+		for _, e := range ents {
+			name := e.Name()
+			if !strings.HasSuffix(name, packSuffix) || !e.Type().IsRegular() {
+				continue
+			}
+			seen[name] = true
+			if ps.packs[name] != nil {
+				continue
+			}
+			f, err := fsys.OpenFile(filepath.Join(ps.dir, name), os.O_RDONLY, 0)
+			if notExist(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			ps.packs[name] = &pack{name: name, f: f}
+		}
+		ps.listed, ps.listedAt, ps.dirMod = true, listedAt, st.ModTime()
+		for name, p := range ps.packs {
+			if !seen[name] && !p.ours {
+				return ps.rebuild(seen)
+			}
+		}
+	}
+	for _, p := range ps.packs {
+		if !p.ours && !p.sealed {
+			if err := ps.scan(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rebuild forgets the packs not in present (all foreign packs when present
+// is nil: the directory is gone) and builds the index again from the rest.
+// Removed packs' files stay open until Close, for reads in flight.
+func (ps *packSet) rebuild(present map[string]bool) error {
+	ps.index = map[string]entry{}
+	for name, p := range ps.packs {
+		if !p.ours && !present[name] {
+			ps.old = append(ps.old, p)
+			delete(ps.packs, name)
+			continue
+		}
+		p.scanned = 0
+		if !p.ours {
+			p.sealed = false
+		}
+	}
+	for _, p := range ps.packs {
+		if err := ps.scan(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scan adds the records of p past p.scanned to the index, stopping at the
+// first incomplete one. ps.mu is held.
+func (ps *packSet) scan(p *pack) error {
+	end := p.written
+	if !p.ours {
+		st, err := p.f.Stat()
+		if err != nil {
+			return err
+		}
+		end = st.Size()
+	}
+	if end <= p.scanned {
+		return nil
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(p.f, p.scanned, end-p.scanned), 64<<10)
+	off := p.scanned
+	for {
+		rec, err := readRecord(r)
+		if err != nil {
+			break // the end, or a record not (yet) complete
+		}
+		ps.apply(p, off, rec)
+		off += recordSize(len(rec.key), rec.dataLen)
+		if rec.kind == recSeal {
+			p.sealed = true
+			break
+		}
+	}
+	p.scanned = off
+	return nil
+}
+
+// apply adds one record at off in p to the index.
+func (ps *packSet) apply(p *pack, off int64, rec record) {
+	switch rec.kind {
+	case recPut, recDelete:
+		e := entry{p: p, off: off, dataOff: off + recHeaderSize + int64(len(rec.key)), size: rec.dataLen,
+			t: rec.time, mod: rec.time, deleted: rec.kind == recDelete}
+		if old, ok := ps.index[rec.key]; !ok || e.newerThan(old) {
+			ps.index[rec.key] = e
+		}
+	case recTouch:
+		if e, ok := ps.index[rec.key]; ok && !e.deleted {
+			e.mod = rec.time
+			ps.index[rec.key] = e
+		}
+	}
+}
+
+// writer returns the pack to append to, creating one if needed. ps.mu is
+// held.
+func (ps *packSet) writer() (*pack, error) {
+	if w := ps.w; w != nil && w.written < packRotate {
+		return w, nil
+	}
+	if ps.w != nil {
+		if err := ps.seal(); err != nil {
+			return nil, err
+		}
+	}
+	if err := ps.d.ensureDir(ps.dir); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("%019d-%016x%s", time.Now().UnixNano(), rand.Uint64(), packSuffix)
+	f, err := ps.d.opts.FS.OpenFile(filepath.Join(ps.dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, ps.d.opts.FileMode)
+	if err != nil {
+		return nil, err
+	}
+	if !ps.d.opts.NoSync {
+		if err := ps.d.syncDir(ps.dir); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	ps.w = &pack{name: name, f: f, ours: true}
+	ps.packs[name] = ps.w
+	return ps.w, nil
+}
+
+// seal ends the current writer's pack with a seal record, so that readers
+// stop looking for more. ps.mu is held.
+func (ps *packSet) seal() error {
+	w := ps.w
+	ps.w = nil
+	w.sealed = true
+	if _, err := w.f.Write(appendRecord(nil, recSeal, "", ps.now(), nil)); err != nil {
+		return err
+	}
+	w.written += recHeaderSize
+	w.scanned = w.written
+	return nil
+}
+
+// now returns a record time: the wall clock, but later than every time
+// this Driver gave before and than floor.
+func (ps *packSet) now(floor ...int64) int64 {
+	t := time.Now().UnixNano()
+	for _, f := range append(floor, ps.last) {
+		if t <= f {
+			t = f + 1
+		}
+	}
+	ps.last = t
+	return t
+}
+
+// append writes one record, after the pending touches, to the writer's
+// pack and indexes it. It returns the pack and its size after the record,
+// for sync. ps.mu is held.
+func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, int64, error) {
+	w, err := ps.writer()
+	if err != nil {
+		return nil, 0, err
+	}
+	var buf []byte
+	for k, t := range ps.touches {
+		buf = appendRecord(buf, recTouch, k, t, nil)
+	}
+	clear(ps.touches)
+	off := w.written + int64(len(buf))
+	buf = appendRecord(buf, kind, key, t, data)
+	if _, err := w.f.Write(buf); err != nil {
+		// The pack may now end in a torn record: append no more to it.
+		ps.w, w.sealed = nil, true
+		return nil, 0, err
+	}
+	w.written += int64(len(buf))
+	w.scanned = w.written
+	if kind != recTouch {
+		ps.apply(w, off, record{kind: kind, key: key, dataLen: int64(len(data)), time: t})
+	}
+	return w, w.written, nil
+}
+
+// flushTouches writes the pending touches. ps.mu is held.
+func (ps *packSet) flushTouches() error {
+	for k, t := range ps.touches {
+		delete(ps.touches, k)
+		_, _, err := ps.append(recTouch, k, t, nil) // writes the rest first
+		return err
+	}
+	return nil
+}
+
+// sync makes the first n bytes of our pack w durable; concurrent callers
+// share one fsync.
+func (ps *packSet) sync(w *pack, n int64) error {
+	ps.syncMu.Lock()
+	defer ps.syncMu.Unlock()
+	if w.synced >= n {
+		return nil
+	}
+	ps.mu.Lock()
+	end := w.written
+	ps.mu.Unlock()
+	if err := w.f.Sync(); err != nil {
+		return err
+	}
+	w.synced = end
+	return nil
+}
+
+// put appends an entry.
+func (ps *packSet) put(key string, data []byte) error {
+	ps.mu.Lock()
+	var floor int64
+	if e, ok := ps.index[key]; ok {
+		floor = e.t
+	}
+	w, n, err := ps.append(recPut, key, ps.now(floor), data)
+	ps.mu.Unlock()
+	if err != nil || ps.d.opts.NoSync {
+		return err
+	}
+	return ps.sync(w, n)
+}
+
+// lookup returns key's newest live entry.
+func (ps *packSet) lookup(key string) (entry, bool, error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if err := ps.refresh(); err != nil {
+		return entry{}, false, err
+	}
+	e, ok := ps.index[key]
+	return e, ok && !e.deleted, nil
+}
+
+// read returns n bytes of e's data from offset off.
+func (ps *packSet) read(e entry, off, n int64) ([]byte, error) {
+	b := make([]byte, n)
+	if n == 0 {
+		return b, nil
+	}
+	if _, err := e.p.f.ReadAt(b, e.dataOff+off); err != nil {
+		return nil, fmt.Errorf("pack %s: %w", e.p.name, err)
+	}
+	return b, nil
+}
+
+// delete records that key is deleted, if a live entry of it is packed.
+func (ps *packSet) delete(key string) error {
+	ps.mu.Lock()
+	if err := ps.refresh(); err != nil {
+		ps.mu.Unlock()
+		return err
+	}
+	e, ok := ps.index[key]
+	if !ok || e.deleted {
+		ps.mu.Unlock()
+		return nil
+	}
+	w, n, err := ps.append(recDelete, key, ps.now(e.t), nil)
+	ps.mu.Unlock()
+	if err != nil || ps.d.opts.NoSync {
+		return err
+	}
+	return ps.sync(w, n)
+}
+
+// touch records a read of key's packed entry at t: at once in this
+// Driver's index, in the pack with the next record it writes, at the latest
+// on Close. It reports false when no live entry of key is packed.
+func (ps *packSet) touch(key string, t time.Time) (bool, error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	e, ok := ps.index[key] // usually just read by Get
+	if !ok || e.deleted {
+		if err := ps.refresh(); err != nil {
+			return false, err
+		}
+		if e, ok = ps.index[key]; !ok || e.deleted {
+			return false, nil
+		}
+	}
+	e.mod = t.UnixNano()
+	ps.index[key] = e
+	if ps.touches == nil {
+		ps.touches = map[string]int64{}
+	}
+	ps.touches[key] = e.mod
+	if len(ps.touches) >= maxTouches {
+		return true, ps.flushTouches()
+	}
+	return true, nil
+}
+
+// list returns the live packed entries whose keys have the prefix.
+func (ps *packSet) list(prefix string) ([]string, []entry, error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if err := ps.refresh(); err != nil {
+		return nil, nil, err
+	}
+	var keys []string
+	var ents []entry
+	for k, e := range ps.index {
+		if !e.deleted && strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+			ents = append(ents, e)
+		}
+	}
+	return keys, ents, nil
+}
+
+// close seals our pack and closes every pack file.
+func (ps *packSet) close() error {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	err := ps.flushTouches()
+	if w := ps.w; w != nil && err == nil {
+		err = ps.seal()
+		if err == nil && !ps.d.opts.NoSync {
+			err = w.f.Sync()
+		}
+	}
+	for _, p := range ps.packs {
+		if cerr := p.f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	for _, p := range ps.old {
+		p.f.Close()
+	}
+	ps.packs, ps.old, ps.index = map[string]*pack{}, nil, map[string]entry{}
+	return err
+}

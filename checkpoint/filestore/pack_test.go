@@ -1,0 +1,408 @@
+package filestore
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/checkpoint/driver"
+)
+
+func openT(t *testing.T, dir string, opts *Options) *Driver {
+	t.Helper()
+	d, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func putT(t *testing.T, d *Driver, key string, b []byte) {
+	t.Helper()
+	if err := d.Put(context.Background(), key, bytes.NewReader(b), int64(len(b))); err != nil {
+		t.Fatalf("Put %q: %v", key, err)
+	}
+}
+
+func getT(t *testing.T, d *Driver, key string) []byte {
+	t.Helper()
+	b, err := d.Get(context.Background(), key)
+	if err != nil {
+		t.Fatalf("Get %q: %v", key, err)
+	}
+	return b
+}
+
+func absentT(t *testing.T, d *Driver, key string) {
+	t.Helper()
+	if b, err := d.Get(context.Background(), key); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Get %q = %q, %v; want fs.ErrNotExist", key, b, err)
+	}
+	if _, err := d.Stat(context.Background(), key); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Stat %q = %v; want fs.ErrNotExist", key, err)
+	}
+}
+
+func keysT(t *testing.T, d *Driver, prefix string) []string {
+	t.Helper()
+	var keys []string
+	if err := d.List(context.Background(), prefix, func(a driver.Attrs) error {
+		keys = append(keys, a.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func packFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, packDirName, "*"+packSuffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(m)
+	return m
+}
+
+// TestPackSmallEntriesShareAFile checks that small entries go to one pack
+// file and large ones to files of their own, and that both read back.
+func TestPackSmallEntriesShareAFile(t *testing.T) {
+	dir := t.TempDir()
+	d := openT(t, dir, nil)
+	for i := range 100 {
+		putT(t, d, fmt.Sprintf("f/%d", i), []byte(fmt.Sprint("value ", i)))
+	}
+	big := bytes.Repeat([]byte("x"), DefaultPackMax+1)
+	putT(t, d, "big", big)
+	if p := packFiles(t, dir); len(p) != 1 {
+		t.Fatalf("pack files %q, want one", p)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "big"+entrySuffix)); err != nil {
+		t.Fatalf("the large entry has no file of its own: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "f", "1"+entrySuffix)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a small entry has a file of its own: %v", err)
+	}
+	if got := keysT(t, d, "f/"); len(got) != 100 {
+		t.Fatalf("List f/ gave %d keys, want 100", len(got))
+	}
+	// A fresh Driver over the directory reads them all.
+	e := openT(t, dir, nil)
+	for i := range 100 {
+		if got, want := getT(t, e, fmt.Sprintf("f/%d", i)), fmt.Sprint("value ", i); string(got) != want {
+			t.Fatalf("f/%d = %q, want %q", i, got, want)
+		}
+	}
+	if !bytes.Equal(getT(t, e, "big"), big) {
+		t.Fatal("big read back wrong")
+	}
+	if got, err := e.GetRange(context.Background(), "f/42", 6, 100); err != nil || string(got) != "42" {
+		t.Fatalf("GetRange = %q, %v; want \"42\"", got, err)
+	}
+}
+
+// TestPackSharedBetweenProcesses runs two Drivers over one directory, as two
+// processes would: each sees the other's writes, overwrites and deletes, and
+// a key's own file and its packed entries never contradict each other.
+func TestPackSharedBetweenProcesses(t *testing.T) {
+	dir := t.TempDir()
+	a, b := openT(t, dir, nil), openT(t, dir, &Options{NoSync: true})
+	putT(t, a, "k", []byte("a1"))
+	if got := getT(t, b, "k"); string(got) != "a1" {
+		t.Fatalf("b reads %q, want a1", got)
+	}
+	putT(t, b, "k", []byte("b1"))
+	if got := getT(t, a, "k"); string(got) != "b1" {
+		t.Fatalf("a reads %q after b's overwrite, want b1", got)
+	}
+	if err := a.Delete(context.Background(), "k"); err != nil {
+		t.Fatal(err)
+	}
+	absentT(t, b, "k")
+	putT(t, b, "k", []byte("b2"))
+	if got := getT(t, a, "k"); string(got) != "b2" {
+		t.Fatalf("a reads %q after b's write over a delete, want b2", got)
+	}
+
+	// A large entry (a file of its own) over a packed one, then a small
+	// one over the large one.
+	big := bytes.Repeat([]byte("L"), DefaultPackMax+10)
+	putT(t, a, "k", big)
+	if got := getT(t, b, "k"); !bytes.Equal(got, big) {
+		t.Fatalf("b reads %d bytes, want the large entry", len(got))
+	}
+	putT(t, b, "k", []byte("b3"))
+	if got := getT(t, a, "k"); string(got) != "b3" {
+		t.Fatalf("a reads %q after a small write over a large one, want b3", got)
+	}
+	if got := keysT(t, a, ""); !slices.Equal(got, []string{"k"}) {
+		t.Fatalf("List = %q, want [k] once", got)
+	}
+	if err := b.Delete(context.Background(), "k"); err != nil {
+		t.Fatal(err)
+	}
+	absentT(t, a, "k")
+	absentT(t, b, "k")
+	if got := keysT(t, a, ""); len(got) != 0 {
+		t.Fatalf("List after delete = %q", got)
+	}
+
+	// Touch sets a packed entry's ModTime at once, and for the other
+	// Driver once the toucher writes again or closes.
+	putT(t, a, "t", []byte("x"))
+	when := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := a.Touch(context.Background(), "t", when); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := a.Stat(context.Background(), "t"); err != nil || !at.ModTime.Equal(when) {
+		t.Fatalf("Stat after Touch = %+v, %v; want ModTime %v", at, err, when)
+	}
+	a.Close()
+	if at, err := b.Stat(context.Background(), "t"); err != nil || !at.ModTime.Equal(when) || at.Size != 1 {
+		t.Fatalf("b's Stat after a's Touch = %+v, %v; want ModTime %v", at, err, when)
+	}
+}
+
+// damage rewrites the pack file at path with f applied to each put record's
+// data (the checkpoint frame) or header.
+func recordsOf(t *testing.T, path string) (offs []int64, recs []record) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(bytes.NewReader(b))
+	var off int64
+	for {
+		rec, err := readRecord(r)
+		if err == io.EOF {
+			return offs, recs
+		}
+		if err != nil {
+			t.Fatalf("pack %s: a record at %d does not read back: %v", path, off, err)
+		}
+		offs, recs = append(offs, off), append(recs, rec)
+		off += recordSize(len(rec.key), rec.dataLen)
+	}
+}
+
+// TestPackDamage checks that a damaged pack never gives a wrong value: a
+// flipped payload byte reads back as checkpoint.ErrCorrupt, a damaged
+// header or a cut (torn) tail makes its record and those after it absent,
+// and the records before it still read back.
+func TestPackDamage(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (string, []string, string) {
+		dir := t.TempDir()
+		s := checkpoint.New(openT(t, dir, nil), nil)
+		var keys []string
+		for i := range 5 {
+			k := fmt.Sprintf("k%d", i)
+			if _, err := s.Put(ctx, k, []float64{float64(i), 1, 2}, checkpoint.Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, k)
+		}
+		s.Close()
+		p := packFiles(t, dir)
+		if len(p) != 1 {
+			t.Fatalf("packs %q, want 1", p)
+		}
+		return dir, keys, p[0]
+	}
+	// offsetOf returns the offset of key's put record in the pack.
+	offsetOf := func(t *testing.T, path, key string) (int64, record) {
+		offs, recs := recordsOf(t, path)
+		for i, r := range recs {
+			if r.kind == recPut && r.key == key {
+				return offs[i], r
+			}
+		}
+		t.Fatalf("no put record of %q", key)
+		return 0, record{}
+	}
+	rewrite := func(t *testing.T, path string, f func([]byte) []byte) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, f(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(t *testing.T, dir string, keys []string, wantOK, wantCorrupt map[string]bool) {
+		t.Helper()
+		s := checkpoint.New(openT(t, dir, nil), nil)
+		defer s.Close()
+		for i, k := range keys {
+			v, _, err := s.Get(ctx, k, nil)
+			switch {
+			case wantOK[k]:
+				if want := []float64{float64(i), 1, 2}; err != nil || !reflect.DeepEqual(v, want) {
+					t.Errorf("Get %s = %v, %v; want %v", k, v, err, want)
+				}
+			case wantCorrupt[k]:
+				if !errors.Is(err, checkpoint.ErrCorrupt) || v != nil {
+					t.Errorf("Get %s = %v, %v; want ErrCorrupt", k, v, err)
+				}
+			default:
+				if !errors.Is(err, checkpoint.ErrNotFound) || v != nil {
+					t.Errorf("Get %s = %v, %v; want ErrNotFound", k, v, err)
+				}
+			}
+		}
+	}
+	t.Run("payload", func(t *testing.T) {
+		dir, keys, path := setup(t)
+		off, rec := offsetOf(t, path, "k2")
+		rewrite(t, path, func(b []byte) []byte {
+			b[off+recordSize(len(rec.key), rec.dataLen)-1] ^= 0x40
+			return b
+		})
+		check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k3": true, "k4": true}, map[string]bool{"k2": true})
+	})
+	t.Run("header", func(t *testing.T) {
+		dir, keys, path := setup(t)
+		off, _ := offsetOf(t, path, "k2")
+		rewrite(t, path, func(b []byte) []byte {
+			b[off+recHeaderSize] ^= 0x01 // the key
+			return b
+		})
+		check(t, dir, keys, map[string]bool{"k0": true, "k1": true}, nil)
+	})
+	t.Run("torn tail", func(t *testing.T) {
+		dir, keys, path := setup(t)
+		off, rec := offsetOf(t, path, "k3")
+		for _, cut := range []int64{off + 1, off + recHeaderSize, off + recordSize(len(rec.key), rec.dataLen) - 1} {
+			rewrite(t, path, func(b []byte) []byte { return b[:cut] })
+			check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k2": true}, nil)
+		}
+	})
+}
+
+// TestPackFailedWrite checks a Put whose append fails (a full disk): it
+// reports the error, the old entry stays, a fresh process never sees the
+// torn record, and the Driver goes on in a new pack.
+func TestPackFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	putT(t, openT(t, dir, nil), "k", []byte("old"))
+	ffs := &limitFS{FS: OS(), left: 10}
+	d := openT(t, dir, &Options{FS: ffs})
+	if err := d.Put(context.Background(), "k", bytes.NewReader([]byte("new value")), 9); err == nil {
+		t.Fatal("a Put past the disk's end succeeded")
+	}
+	if got := getT(t, openT(t, dir, nil), "k"); string(got) != "old" {
+		t.Fatalf("a fresh process reads %q after the failed Put, want old", got)
+	}
+	ffs.left = 1 << 20
+	putT(t, d, "k", []byte("newer"))
+	putT(t, d, "j", []byte("j"))
+	e := openT(t, dir, nil)
+	if got := getT(t, e, "k"); string(got) != "newer" {
+		t.Fatalf("a fresh process reads %q, want newer", got)
+	}
+	if got := keysT(t, e, ""); !slices.Equal(got, []string{"j", "k"}) {
+		t.Fatalf("List = %q", got)
+	}
+	if n := len(packFiles(t, dir)); n != 3 {
+		t.Fatalf("%d packs, want 3: the first Driver's, the torn one, the next", n)
+	}
+}
+
+// limitFS fails writes once left bytes have been written, after writing
+// what fits (a full disk).
+type limitFS struct {
+	FS
+	left int
+}
+
+func (l *limitFS) OpenFile(name string, flag int, perm os.FileMode) (File, error) {
+	f, err := l.FS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return &limitFile{File: f, fs: l}, nil
+}
+
+type limitFile struct {
+	File
+	fs *limitFS
+}
+
+func (f *limitFile) Write(p []byte) (int, error) {
+	n := min(len(p), f.fs.left)
+	n, err := f.File.Write(p[:n])
+	f.fs.left -= n
+	if err == nil && n < len(p) {
+		err = fmt.Errorf("write %s: %w", f.Name(), errors.New("no space left on device"))
+	}
+	return n, err
+}
+
+// TestPackSweep checks that garbage collection removes packs whose records
+// all died, keeps those with a live record or a needed delete, and never
+// loses a live entry.
+func TestPackSweep(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	for i := range 10 {
+		putT(t, a, fmt.Sprint(i), []byte("a"))
+	}
+	a.Close() // sealed
+	b := openT(t, dir, nil)
+	for i := range 10 {
+		putT(t, b, fmt.Sprint(i), []byte("b")) // a's records all die
+	}
+	if err := b.Delete(ctx, "9"); err != nil {
+		t.Fatal(err)
+	}
+	c := openT(t, dir, nil)
+	n, size, err := c.Sweep(ctx, time.Now().Add(-time.Hour))
+	if err != nil || n != 1 || size == 0 {
+		t.Fatalf("Sweep = %d, %d, %v; want a's pack removed", n, size, err)
+	}
+	// b's pack is alive (and still open for writing): it stays.
+	for i := range 9 {
+		if got := getT(t, c, fmt.Sprint(i)); string(got) != "b" {
+			t.Fatalf("%d = %q after sweep, want b", i, got)
+		}
+	}
+	absentT(t, c, "9")
+	if got := getT(t, b, "3"); string(got) != "b" {
+		t.Fatalf("b reads %q after c's sweep, want b", got)
+	}
+	// Delete everything: once b closes, its pack holds only dead records
+	// and deletes of keys with no older put left.
+	for i := range 9 {
+		if err := c.Delete(ctx, fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Close()
+	c.Close()
+	e := openT(t, dir, nil)
+	if n, _, err := e.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != 2 {
+		t.Fatalf("Sweep = %d, %v; want b's and c's packs removed", n, err)
+	}
+	if p := packFiles(t, dir); len(p) != 0 {
+		t.Fatalf("packs left: %q", p)
+	}
+	if got := keysT(t, e, ""); len(got) != 0 {
+		t.Fatalf("List = %q after deleting everything", got)
+	}
+}

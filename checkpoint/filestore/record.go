@@ -1,0 +1,107 @@
+package filestore
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+)
+
+// A pack file is a sequence of records, appended by one Driver and never
+// changed in place. A record is a 24-byte header, the key, then the data:
+//
+//	[0:4]   magic "ckp1"
+//	[4]     kind (recPut, recDelete, recTouch, recSeal)
+//	[5]     zero
+//	[6:8]   key length, little endian
+//	[8:12]  data length
+//	[12:20] time in Unix nanoseconds: the version of a put or delete, the
+//	        time given to a touch
+//	[20:24] CRC-32C of bytes [0:20] and the key
+//
+// The data of a put is the entry's bytes, which the checkpoint Store already
+// frames with their own checksum; the header checksum guards what the index
+// is built from. A reader stops at the first record that is incomplete (a
+// write in progress, or the tail a crash cut off) or whose header does not
+// check out, and sees nothing after it.
+const (
+	recHeaderSize = 24
+	recMagic      = "ckp1"
+)
+
+// Record kinds.
+const (
+	recPut    byte = 1 // an entry's bytes
+	recDelete byte = 2 // the key is deleted as of the record's time
+	recTouch  byte = 3 // the key's entry was read at the record's time
+	recSeal   byte = 4 // the writer closed the pack: nothing follows
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// errRecord marks bytes that are not a complete, intact record.
+var errRecord = errors.New("not a complete record")
+
+// record is one decoded record header with its key.
+type record struct {
+	kind    byte
+	key     string
+	dataLen int64
+	time    int64
+}
+
+// appendRecord appends the encoding of a record with the given data.
+func appendRecord(b []byte, kind byte, key string, t int64, data []byte) []byte {
+	var h [recHeaderSize]byte
+	copy(h[0:4], recMagic)
+	h[4] = kind
+	binary.LittleEndian.PutUint16(h[6:8], uint16(len(key)))
+	binary.LittleEndian.PutUint32(h[8:12], uint32(len(data)))
+	binary.LittleEndian.PutUint64(h[12:20], uint64(t))
+	crc := crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, []byte(key))
+	binary.LittleEndian.PutUint32(h[20:24], crc)
+	b = append(b, h[:]...)
+	b = append(b, key...)
+	return append(b, data...)
+}
+
+// readRecord reads the next record's header and key from r and skips its
+// data. It returns io.EOF at a clean end and errRecord for an incomplete or
+// damaged record.
+func readRecord(r *bufio.Reader) (record, error) {
+	var h [recHeaderSize]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		if err == io.EOF {
+			return record{}, io.EOF
+		}
+		return record{}, errRecord
+	}
+	if string(h[0:4]) != recMagic || h[4] < recPut || h[4] > recSeal || h[5] != 0 {
+		return record{}, errRecord
+	}
+	key := make([]byte, binary.LittleEndian.Uint16(h[6:8]))
+	if _, err := io.ReadFull(r, key); err != nil {
+		return record{}, errRecord
+	}
+	crc := crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, key)
+	if crc != binary.LittleEndian.Uint32(h[20:24]) {
+		return record{}, errRecord
+	}
+	rec := record{
+		kind:    h[4],
+		key:     string(key),
+		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
+		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
+	}
+	if n, err := r.Discard(int(rec.dataLen)); err != nil || int64(n) != rec.dataLen {
+		return record{}, errRecord
+	}
+	return rec, nil
+}
+
+// recordSize is the size of a record with a key of keyLen bytes and
+// dataLen bytes of data.
+func recordSize(keyLen int, dataLen int64) int64 {
+	return recHeaderSize + int64(keyLen) + dataLen
+}
