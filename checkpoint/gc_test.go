@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,9 +12,25 @@ import (
 )
 
 // clock is a settable time source for Options.Now.
-type clock struct{ t time.Time }
+// clock is a settable clock; the Store reads it from background goroutines.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *clock) now() time.Time { return c.t }
+func newClock() *clock { return &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 func keys(t *testing.T, s *checkpoint.Store) []string {
 	t.Helper()
@@ -27,16 +44,16 @@ func keys(t *testing.T, s *checkpoint.Store) []string {
 
 func TestGCOlderThan(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := newClock()
 	for name, s := range stores(t, &checkpoint.Options{Now: c.now}) {
 		t.Run(name, func(t *testing.T) {
 			for _, k := range []string{"old", "read", "new"} {
 				s.Put(ctx, k, 1.0, checkpoint.Meta{})
 			}
 			// The file driver's ModTime is the file's: age "old" and "read" by hand.
-			touch(t, s, "old", c.t.Add(-100*time.Hour))
-			touch(t, s, "read", c.t.Add(-100*time.Hour))
-			touch(t, s, "new", c.t.Add(-1*time.Hour))
+			touch(t, s, "old", c.now().Add(-100*time.Hour))
+			touch(t, s, "read", c.now().Add(-100*time.Hour))
+			touch(t, s, "new", c.now().Add(-1*time.Hour))
 			if _, _, err := s.Get(ctx, "read", nil); err != nil { // a read makes it recent
 				t.Fatal(err)
 			}
@@ -71,7 +88,7 @@ func touch(t *testing.T, s *checkpoint.Store, key string, at time.Time) {
 
 func TestGCMaxBytesLeastRecentlyUsed(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := newClock()
 	for name, s := range stores(t, &checkpoint.Options{Now: c.now, Compression: checkpoint.CompressionNone}) {
 		t.Run(name, func(t *testing.T) {
 			var size int64
@@ -81,9 +98,9 @@ func TestGCMaxBytesLeastRecentlyUsed(t *testing.T) {
 					t.Fatal(err)
 				}
 				size = info.Size
-				touch(t, s, k, c.t.Add(time.Duration(i-10)*time.Hour)) // a oldest
+				touch(t, s, k, c.now().Add(time.Duration(i-10)*time.Hour)) // a oldest
 			}
-			c.t = c.t.Add(time.Minute)
+			c.add(time.Minute)
 			if _, _, err := s.Get(ctx, "a", nil); err != nil { // a is now the most recently used
 				t.Fatal(err)
 			}
@@ -96,7 +113,7 @@ func TestGCMaxBytesLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestGCNotLastRun(t *testing.T) {
-	c := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := newClock()
 	for name, s := range stores(t, &checkpoint.Options{Now: c.now}) {
 		t.Run(name, func(t *testing.T) {
 			bg := context.Background()
@@ -108,7 +125,7 @@ func TestGCNotLastRun(t *testing.T) {
 				s.Put(run1, k, 1.0, checkpoint.Meta{})
 			}
 			s.EndRun(bg, "run-1")
-			c.t = c.t.Add(time.Hour)
+			c.add(time.Hour)
 			run2 := checkpoint.WithRun(bg, "run-2")
 			if _, _, err := s.Get(run2, "x", nil); err != nil { // run 2 restores x...
 				t.Fatal(err)

@@ -20,7 +20,7 @@ func fixture(t *testing.T) (*checkpoint.Store, string) {
 	t.Helper()
 	ctx := checkpoint.WithRun(context.Background(), "r1")
 	dir := t.TempDir()
-	s, err := checkpoint.Open(ctx, "file://"+dir)
+	s, err := checkpoint.Open(ctx, "file://"+dir+"?pack=false") // "bad" is damaged in its own file
 	if err != nil {
 		t.Fatal(err)
 	}
