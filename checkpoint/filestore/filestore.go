@@ -169,6 +169,9 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, size int64) (
 	if err := d.check(ctx); err != nil {
 		return err
 	}
+	if size < 0 {
+		return fmt.Errorf("filestore: put %q: negative size %d; give the number of bytes the reader holds", key, size)
+	}
 	if size <= d.opts.PackMax {
 		return d.putPacked(ctx, key, r, size)
 	}
