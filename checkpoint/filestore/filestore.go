@@ -330,7 +330,7 @@ func (d *Driver) GetRange(ctx context.Context, key string, offset, length int64)
 	}
 	f, err := d.opts.FS.OpenFile(d.path(key), os.O_RDONLY, 0)
 	if notExist(err) {
-		return d.getPacked(key, offset, length)
+		return d.getPacked(key, offset, max(length, 0)) // a negative length reads nothing, as below
 	}
 	if err != nil {
 		return nil, wrap("get", key, err)

@@ -24,6 +24,20 @@ func TestReviewPutNegativeSize(t *testing.T) {
 	absentT(t, d, "k")
 }
 
+// TestReviewGetRangeNegativeLength: a packed entry and an entry in a file of
+// its own answer GetRange alike; a negative length reads nothing.
+func TestReviewGetRangeNegativeLength(t *testing.T) {
+	ctx := context.Background()
+	for _, packMax := range []int64{0, -1} {
+		d := openT(t, t.TempDir(), &Options{PackMax: packMax})
+		putT(t, d, "k", []byte("hello"))
+		got, err := d.GetRange(ctx, "k", 1, -1)
+		if err != nil || len(got) != 0 {
+			t.Errorf("PackMax %d: GetRange(1, -1) = %q, %v; want no bytes", packMax, got, err)
+		}
+	}
+}
+
 var (
 	_ = bytes.NewReader
 	_ = errors.Is
