@@ -2,6 +2,7 @@ package filestore
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -85,6 +86,7 @@ type packSet struct {
 	// writes (or Close) instead of creating a pack in a run that only
 	// restores.
 	touches map[string]int64
+	closed  bool // close ran: calls in flight when it did fail
 	syncMu  sync.Mutex
 }
 
@@ -95,6 +97,9 @@ func newPackSet(d *Driver) *packSet {
 // refresh brings the index up to date with packs other processes created
 // or appended to. ps.mu is held.
 func (ps *packSet) refresh() error {
+	if ps.closed {
+		return errClosed
+	}
 	fsys := ps.d.opts.FS
 	st, err := fsys.Stat(ps.dir)
 	if notExist(err) {
@@ -284,6 +289,9 @@ func (ps *packSet) now(floor ...int64) int64 {
 // pack and indexes it. It returns the pack and its size after the record,
 // for sync. ps.mu is held.
 func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, int64, error) {
+	if ps.closed {
+		return nil, 0, errClosed
+	}
 	w, err := ps.writer()
 	if err != nil {
 		return nil, 0, err
@@ -369,6 +377,9 @@ func (ps *packSet) read(e entry, off, n int64) ([]byte, error) {
 		return b, nil
 	}
 	if _, err := e.p.f.ReadAt(b, e.dataOff+off); err != nil {
+		if errors.Is(err, os.ErrClosed) {
+			return nil, errClosed // Close ran meanwhile
+		}
 		return nil, fmt.Errorf("pack %s: %w", e.p.name, err)
 	}
 	return b, nil
@@ -459,5 +470,6 @@ func (ps *packSet) close() error {
 		p.f.Close()
 	}
 	ps.packs, ps.old, ps.index = map[string]*pack{}, nil, map[string]entry{}
+	ps.closed = true
 	return err
 }

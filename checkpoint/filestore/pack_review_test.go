@@ -38,6 +38,35 @@ func TestReviewGetRangeNegativeLength(t *testing.T) {
 	}
 }
 
+// closingReader closes a Driver while a Put reads from it: a Put in flight
+// when Close runs.
+type closingReader struct {
+	d *Driver
+	r io.Reader
+}
+
+func (c *closingReader) Read(p []byte) (int, error) {
+	c.d.Close()
+	return c.r.Read(p)
+}
+
+// TestReviewPutDuringClose: a Put that is in flight when its Driver closes
+// must not create a pack that nobody will seal or close.
+func TestReviewPutDuringClose(t *testing.T) {
+	dir := t.TempDir()
+	d := openT(t, dir, nil)
+	err := d.Put(context.Background(), "k", &closingReader{d: d, r: strings.NewReader("abc")}, 3)
+	if err == nil {
+		t.Error("a Put that ran into Close succeeded")
+	}
+	if p := packFiles(t, dir); len(p) != 0 {
+		t.Fatalf("a Put that ran into Close created %q, left open and unsealed", p)
+	}
+	if _, err := d.Get(context.Background(), "k"); !errors.Is(err, errClosed) {
+		t.Fatalf("Get after Close = %v, want the closed error", err)
+	}
+}
+
 var (
 	_ = bytes.NewReader
 	_ = errors.Is
