@@ -29,6 +29,10 @@ const (
 	// unchanged; until a listing is that much later than the directory's
 	// time, every refresh lists it again (git's "racy clean" rule).
 	racyDir = 20 * time.Millisecond
+	// racyCoarseDir is racyDir for a directory time in whole seconds:
+	// file systems that keep times in seconds (ext4 with 128-byte inodes,
+	// HFS+, some NFS servers) or in two (FAT).
+	racyCoarseDir = 2*time.Second + racyDir
 	// maxTouches is how many touches wait before they are written.
 	maxTouches = 1024
 )
@@ -113,7 +117,7 @@ func (ps *packSet) refresh() error {
 	if err != nil {
 		return err
 	}
-	if !ps.listed || !st.ModTime().Equal(ps.dirMod) || ps.listedAt.Sub(st.ModTime()) < racyDir {
+	if !ps.listed || !st.ModTime().Equal(ps.dirMod) || ps.listedAt.Sub(st.ModTime()) < racyWindow(st.ModTime()) {
 		listedAt := time.Now()
 		ents, err := fsys.ReadDir(ps.dir)
 		if err != nil && !notExist(err) {
@@ -226,6 +230,17 @@ func (ps *packSet) apply(p *pack, off int64, rec record) {
 			ps.index[rec.key] = e
 		}
 	}
+}
+
+// racyWindow returns how long after a directory time of mod a change may
+// leave that time as it was: longer where the time is in whole seconds
+// (its nanoseconds are zero; once in a billion a finer time is too, which
+// costs only a few more listings).
+func racyWindow(mod time.Time) time.Duration {
+	if mod.Nanosecond() == 0 {
+		return racyCoarseDir
+	}
+	return racyDir
 }
 
 // writer returns the pack to append to, creating one if needed. ps.mu is

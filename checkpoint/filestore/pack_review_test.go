@@ -67,6 +67,36 @@ func TestReviewPutDuringClose(t *testing.T) {
 	}
 }
 
+// coarseFS reports directory modification times in whole seconds, as ext4
+// with 128-byte inodes, HFS+ or some NFS servers do.
+type coarseFS struct{ FS }
+
+type coarseInfo struct{ os.FileInfo }
+
+func (c coarseInfo) ModTime() time.Time { return c.FileInfo.ModTime().Truncate(time.Second) }
+
+func (c coarseFS) Stat(name string) (os.FileInfo, error) {
+	st, err := c.FS.Stat(name)
+	if err == nil && st.IsDir() {
+		st = coarseInfo{st}
+	}
+	return st, err
+}
+
+// TestReviewCoarseDirectoryTimes: on a file system that keeps directory
+// times in seconds, a pack created in the same second as the listing before
+// it leaves the directory's time unchanged; the next Get must still see it.
+func TestReviewCoarseDirectoryTimes(t *testing.T) {
+	dir := t.TempDir()
+	a := openT(t, dir, &Options{FS: coarseFS{OS()}})
+	putT(t, openT(t, dir, nil), "first", []byte("1"))
+	getT(t, a, "first") // a lists the packs
+	putT(t, openT(t, dir, nil), "second", []byte("2"))
+	if got, err := a.Get(context.Background(), "second"); err != nil || string(got) != "2" {
+		t.Fatalf("Get = %q, %v after another process's Put; want \"2\"", got, err)
+	}
+}
+
 var (
 	_ = bytes.NewReader
 	_ = errors.Is
