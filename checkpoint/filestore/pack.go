@@ -45,6 +45,7 @@ type pack struct {
 	scanned int64 // the index holds every record before this offset
 	written int64 // ours: the bytes written
 	sealed  bool  // nothing more will be appended
+	size    int64 // another's: the file's size when last scanned
 	synced  int64 // ours: the bytes known synced; guarded by packSet.syncMu
 }
 
@@ -193,6 +194,7 @@ func (ps *packSet) scan(p *pack) error {
 			return err
 		}
 		end = st.Size()
+		p.size = end
 	}
 	if end <= p.scanned {
 		return nil
@@ -307,28 +309,43 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 	if ps.closed {
 		return nil, 0, errClosed
 	}
-	w, err := ps.writer()
-	if err != nil {
-		return nil, 0, err
-	}
 	var buf []byte
 	for k, t := range ps.touches {
 		buf = appendRecord(buf, recTouch, k, t, nil)
 	}
 	clear(ps.touches)
-	off := w.written + int64(len(buf))
+	at := int64(len(buf))
 	buf = appendRecord(buf, kind, key, t, data)
-	if _, err := w.f.Write(buf); err != nil {
-		// The pack may now end in a torn record: append no more to it.
-		ps.w, w.sealed = nil, true
-		return nil, 0, err
+	for try := 1; ; try++ {
+		w, err := ps.writer()
+		if err != nil {
+			return nil, 0, err
+		}
+		if _, err := w.f.Write(buf); err != nil {
+			// The pack may now end in a torn record: append no more to it.
+			ps.w, w.sealed = nil, true
+			return nil, 0, err
+		}
+		off := w.written + at
+		w.written += int64(len(buf))
+		w.scanned = w.written
+		// Another process's sweep removes a pack whose records are all
+		// dead and whose writer looks gone (idle past the sweep's
+		// grace): then what was just written went to a removed file.
+		// Write it again in a new pack. (A sweep that finds the pack
+		// grew since it read it puts it back; see sweepUnsealed.)
+		if _, err := ps.d.opts.FS.Stat(filepath.Join(ps.dir, w.name)); notExist(err) {
+			ps.w, w.sealed = nil, true
+			if try < 3 {
+				continue
+			}
+			return nil, 0, fmt.Errorf("pack %s: removed by a sweep as soon as written, %d times", w.name, try)
+		}
+		if kind != recTouch {
+			ps.apply(w, off, record{kind: kind, key: key, dataLen: int64(len(data)), time: t})
+		}
+		return w, w.written, nil
 	}
-	w.written += int64(len(buf))
-	w.scanned = w.written
-	if kind != recTouch {
-		ps.apply(w, off, record{kind: kind, key: key, dataLen: int64(len(data)), time: t})
-	}
-	return w, w.written, nil
 }
 
 // flushTouches writes the pending touches. ps.mu is held.

@@ -14,6 +14,103 @@ import (
 	"time"
 )
 
+// ageOurPack makes d's current pack look as if d last wrote it two hours
+// ago: an idle process.
+func ageOurPack(t *testing.T, d *Driver) string {
+	t.Helper()
+	d.packs.mu.Lock()
+	name := d.packs.w.name
+	d.packs.mu.Unlock()
+	path := filepath.Join(d.dir, packDirName, name)
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestReviewSweepKeepsIdleWritersPack: a process that wrote, was
+// overwritten by another, and then idled for longer than the sweep's grace
+// still holds its pack open for appending. A sweep may remove the pack
+// (every record in it is dead), but a Put the idle process makes afterwards
+// must still be seen by other processes.
+func TestReviewSweepKeepsIdleWritersPack(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("a"))
+	b := openT(t, dir, nil)
+	putT(t, b, "k", []byte("b")) // a's only record is dead
+	ageOurPack(t, a)
+	c := openT(t, dir, nil)
+	if _, _, err := c.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	putT(t, a, "j", []byte("written by a after the sweep"))
+	if got := getT(t, a, "j"); string(got) != "written by a after the sweep" {
+		t.Fatalf("a reads %q", got)
+	}
+	if got, err := c.Get(ctx, "j"); err != nil || string(got) != "written by a after the sweep" {
+		t.Fatalf("another process reads %q, %v after a's Put; want a's value", got, err)
+	}
+	if got, err := openT(t, dir, nil).Get(ctx, "j"); err != nil || string(got) != "written by a after the sweep" {
+		t.Fatalf("a fresh process reads %q, %v after a's Put; want a's value", got, err)
+	}
+}
+
+// hookFS runs hook once, just before the first Rename or Remove of path.
+type hookFS struct {
+	FS
+	path string
+	once sync.Once
+	hook func()
+}
+
+func (h *hookFS) before(name string) {
+	if name == h.path {
+		h.once.Do(h.hook)
+	}
+}
+
+func (h *hookFS) Rename(oldname, newname string) error {
+	h.before(oldname)
+	return h.FS.Rename(oldname, newname)
+}
+
+func (h *hookFS) Remove(name string) error {
+	h.before(name)
+	return h.FS.Remove(name)
+}
+
+// TestReviewSweepRacesAWrite: a sweep decides that an idle process's pack
+// is dead, and the process appends to it just before the sweep removes it.
+// The Put returned nil, so its entry must survive.
+func TestReviewSweepRacesAWrite(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("a"))
+	b := openT(t, dir, nil)
+	putT(t, b, "k", []byte("b"))
+	path := ageOurPack(t, a)
+	var putErr error
+	h := &hookFS{FS: OS(), path: path, hook: func() {
+		putErr = a.Put(ctx, "j", bytes.NewReader([]byte("raced")), 5)
+	}}
+	c := openT(t, dir, &Options{FS: h})
+	if _, _, err := c.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if putErr != nil {
+		t.Fatalf("the racing Put failed: %v", putErr)
+	}
+	for name, d := range map[string]*Driver{"the sweeper": c, "a fresh process": openT(t, dir, nil), "b": b} {
+		if got, err := d.Get(ctx, "j"); err != nil || string(got) != "raced" {
+			t.Errorf("%s reads %q, %v after a Put that returned nil; want \"raced\"", name, got, err)
+		}
+	}
+}
+
 // TestReviewPutNegativeSize: a negative size is bad input, not a panic.
 func TestReviewPutNegativeSize(t *testing.T) {
 	d := openT(t, t.TempDir(), nil)

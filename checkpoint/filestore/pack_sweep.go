@@ -2,8 +2,11 @@ package filestore
 
 import (
 	"bufio"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -17,7 +20,8 @@ type version struct {
 // put in them has a newer put or delete, and every delete in them has no
 // older put left in a pack that stays. Our current pack stays, and so does
 // another process's unsealed pack modified after before (it may still be
-// written). Deleting a key therefore frees its bytes only once the rest of
+// written); an older one may only be idle, so sweepUnsealed removes it with
+// care. Deleting a key therefore frees its bytes only once the rest of
 // its pack is dead too; packs are not rewritten.
 //
 // It returns how many packs it removed and their size. Dead records in a
@@ -78,7 +82,13 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 			present[name] = true
 			continue
 		}
-		if err := ps.d.opts.FS.Remove(filepath.Join(ps.dir, name)); err != nil && !notExist(err) {
+		path := filepath.Join(ps.dir, name)
+		if !p.ours && !p.sealed {
+			if ok, err := ps.sweepUnsealed(p, path); !ok || err != nil {
+				present[name] = true // it grew, or is still there
+				continue
+			}
+		} else if err := ps.d.opts.FS.Remove(path); err != nil && !notExist(err) {
 			present[name] = true // still there (an open file on Windows, say)
 			continue
 		}
@@ -87,6 +97,37 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 		p.ours = false // rebuild forgets it like another process's
 	}
 	return n, size, ps.rebuild(present)
+}
+
+// sweepUnsealed removes another process's unsealed pack, whose writer may
+// not be gone but only idle, and so may append to it at any moment. It moves
+// the pack aside (under a name still read as a pack, so that its records
+// stay visible should this process die here) and removes it only if it has
+// not grown since it was read; otherwise it puts it back. A writer, for its
+// part, checks after each append that its pack is still in place, and
+// writes the record again in a new pack if not. Between the two, an append
+// that lands before the move is seen here, and one that lands after it is
+// seen by its writer. It reports whether the pack was removed.
+func (ps *packSet) sweepUnsealed(p *pack, path string) (bool, error) {
+	fsys := ps.d.opts.FS
+	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, packSuffix), rand.Uint64(), packSuffix)
+	if err := fsys.Rename(path, aside); err != nil {
+		if notExist(err) {
+			return false, nil // another sweep took it; the next refresh forgets it
+		}
+		return false, err
+	}
+	st, err := p.f.Stat()
+	if err != nil || st.Size() != p.size {
+		if rerr := fsys.Rename(aside, path); rerr != nil && err == nil {
+			err = rerr // it stays readable under the new name
+		}
+		return false, err
+	}
+	if err := fsys.Remove(aside); err != nil && !notExist(err) {
+		return false, err
+	}
+	return true, nil
 }
 
 // versions adds the put and delete records p's index covers to vers.
