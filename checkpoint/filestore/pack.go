@@ -90,13 +90,25 @@ type packSet struct {
 	// garbage collection, so touches wait for the next record this Driver
 	// writes (or Close) instead of creating a pack in a run that only
 	// restores.
-	touches map[string]int64
+	touches map[string]touchMark
+	// touched holds, for each key, the newest touch read or made: of the
+	// newest version touched, the latest. The index applies it to that
+	// version's entry, whether the touch or the put is read first.
+	touched map[string]touchMark
 	closed  bool // close ran: calls in flight when it did fail
 	syncMu  sync.Mutex
 }
 
+// touchMark is a touch of version ver of an entry at time t, read from p
+// (nil: made by this Driver).
+type touchMark struct {
+	p      *pack
+	ver, t int64
+}
+
 func newPackSet(d *Driver) *packSet {
-	return &packSet{d: d, dir: filepath.Join(d.dir, packDirName), packs: map[string]*pack{}, index: map[string]entry{}}
+	return &packSet{d: d, dir: filepath.Join(d.dir, packDirName), packs: map[string]*pack{}, index: map[string]entry{},
+		touched: map[string]touchMark{}}
 }
 
 // refresh brings the index up to date with packs other processes created
@@ -165,6 +177,10 @@ func (ps *packSet) refresh() error {
 // Removed packs' files stay open until Close, for reads in flight.
 func (ps *packSet) rebuild(present map[string]bool) error {
 	ps.index = map[string]entry{}
+	ps.touched = map[string]touchMark{}
+	for k, m := range ps.touches {
+		ps.touched[k] = m // not written yet
+	}
 	for name, p := range ps.packs {
 		if !p.ours && !present[name] {
 			ps.old = append(ps.old, p)
@@ -224,10 +240,32 @@ func (ps *packSet) apply(p *pack, off int64, rec record) {
 		e := entry{p: p, off: off, dataOff: off + recHeaderSize + int64(len(rec.key)), size: rec.dataLen,
 			t: rec.time, mod: rec.time, deleted: rec.kind == recDelete}
 		if old, ok := ps.index[rec.key]; !ok || e.newerThan(old) {
+			if m, ok := ps.touched[rec.key]; ok && m.ver <= e.t {
+				if m.ver == e.t && !e.deleted {
+					e.mod = m.t
+				} else {
+					delete(ps.touched, rec.key) // a touch of an older version
+				}
+			}
 			ps.index[rec.key] = e
 		}
 	case recTouch:
-		if e, ok := ps.index[rec.key]; ok && !e.deleted {
+		e, ok := ps.index[rec.key]
+		if rec.ver == 0 { // a touch that does not say which version
+			if ok && !e.deleted {
+				e.mod = rec.time
+				ps.index[rec.key] = e
+			}
+			return
+		}
+		if ok && rec.ver < e.t {
+			return // a touch of a version since replaced
+		}
+		if m, had := ps.touched[rec.key]; had && (rec.ver < m.ver || rec.ver == m.ver && m.p != p && rec.time < m.t) {
+			return // a newer touch is known (later in one pack; else later in time)
+		}
+		ps.touched[rec.key] = touchMark{p: p, ver: rec.ver, t: rec.time}
+		if ok && !e.deleted && e.t == rec.ver {
 			e.mod = rec.time
 			ps.index[rec.key] = e
 		}
@@ -310,8 +348,8 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 		return nil, 0, errClosed
 	}
 	var buf []byte
-	for k, t := range ps.touches {
-		buf = appendRecord(buf, recTouch, k, t, nil)
+	for k, m := range ps.touches {
+		buf = appendRecord(buf, recTouch, k, m.t, touchData(m.ver))
 	}
 	clear(ps.touches)
 	at := int64(len(buf))
@@ -350,9 +388,9 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 
 // flushTouches writes the pending touches. ps.mu is held.
 func (ps *packSet) flushTouches() error {
-	for k, t := range ps.touches {
+	for k, m := range ps.touches {
 		delete(ps.touches, k)
-		_, _, err := ps.append(recTouch, k, t, nil) // writes the rest first
+		_, _, err := ps.append(recTouch, k, m.t, touchData(m.ver)) // writes the rest first
 		return err
 	}
 	return nil
@@ -455,9 +493,10 @@ func (ps *packSet) touch(key string, t time.Time) (bool, error) {
 	e.mod = t.UnixNano()
 	ps.index[key] = e
 	if ps.touches == nil {
-		ps.touches = map[string]int64{}
+		ps.touches = map[string]touchMark{}
 	}
-	ps.touches[key] = e.mod
+	m := touchMark{ver: e.t, t: e.mod}
+	ps.touches[key], ps.touched[key] = m, m
 	if len(ps.touches) >= maxTouches {
 		return true, ps.flushTouches()
 	}
@@ -501,7 +540,7 @@ func (ps *packSet) close() error {
 	for _, p := range ps.old {
 		p.f.Close()
 	}
-	ps.packs, ps.old, ps.index = map[string]*pack{}, nil, map[string]entry{}
+	ps.packs, ps.old, ps.index, ps.touched = map[string]*pack{}, nil, map[string]entry{}, map[string]touchMark{}
 	ps.closed = true
 	return err
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,15 +193,46 @@ func TestReviewCoarseDirectoryTimes(t *testing.T) {
 	}
 }
 
-var (
-	_ = bytes.NewReader
-	_ = errors.Is
-	_ = io.EOF
-	_ = fs.ErrNotExist
-	_ = os.Stat
-	_ = filepath.Join
-	_ = strings.NewReader
-	_ sync.Once
-	_ = time.Now
-	_ = context.Background
-)
+// TestReviewTouchAcrossPacks: another process's touch record sets a packed
+// entry's ModTime whatever order the packs are read in, and a touch of an
+// entry's older version does not set the ModTime of a newer one.
+func TestReviewTouchAcrossPacks(t *testing.T) {
+	ctx := context.Background()
+	t.Run("order", func(t *testing.T) {
+		dir := t.TempDir()
+		a := openT(t, dir, nil)
+		putT(t, a, "k", []byte("v"))
+		a.Close()
+		b := openT(t, dir, nil)
+		when := time.Now().Add(time.Hour).Round(0)
+		if err := b.Touch(ctx, "k", when); err != nil {
+			t.Fatal(err)
+		}
+		b.Close()
+		for i := range 32 {
+			at, err := openT(t, dir, nil).Stat(ctx, "k")
+			if err != nil || !at.ModTime.Equal(when) {
+				t.Fatalf("fresh process %d: Stat = %+v, %v; want ModTime %v", i, at, err, when)
+			}
+		}
+	})
+	t.Run("older version", func(t *testing.T) {
+		dir := t.TempDir()
+		a := openT(t, dir, nil)
+		putT(t, a, "k", []byte("v1"))
+		b := openT(t, dir, nil)
+		getT(t, b, "k")
+		if err := b.Touch(ctx, "k", time.Now().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		written := time.Now()
+		putT(t, a, "k", []byte("v2"))
+		b.Close() // writes its touch of v1
+		for i := range 32 {
+			at, err := openT(t, dir, nil).Stat(ctx, "k")
+			if err != nil || at.ModTime.Before(written) {
+				t.Fatalf("fresh process %d: Stat = %+v, %v; want the ModTime of v2, written after %v", i, at, err, written)
+			}
+		}
+	})
+}

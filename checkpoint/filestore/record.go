@@ -21,8 +21,11 @@ import (
 //	[20:24] CRC-32C of bytes [0:20] and the key
 //
 // The data of a put is the entry's bytes, which the checkpoint Store already
-// frames with their own checksum; the header checksum guards what the index
-// is built from. A reader stops at the first record that is incomplete (a
+// frames with their own checksum; the data of a touch is the version (the
+// time of the put) it touched, 8 bytes little endian, so that it sets the
+// ModTime of that version only, whichever pack is read first; the header
+// checksum guards what the index is built from. (A touch without data
+// touches whatever version is indexed when it is read.) A reader stops at the first record that is incomplete (a
 // write in progress, or the tail a crash cut off) or whose header does not
 // check out, and sees nothing after it.
 const (
@@ -49,6 +52,7 @@ type record struct {
 	key     string
 	dataLen int64
 	time    int64
+	ver     int64 // a touch's version; 0 when it has none
 }
 
 // appendRecord appends the encoding of a record with the given data.
@@ -94,10 +98,23 @@ func readRecord(r *bufio.Reader) (record, error) {
 		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
 		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
 	}
+	if rec.kind == recTouch && rec.dataLen == 8 {
+		var v [8]byte
+		if _, err := io.ReadFull(r, v[:]); err != nil {
+			return record{}, errRecord
+		}
+		rec.ver = int64(binary.LittleEndian.Uint64(v[:]))
+		return rec, nil
+	}
 	if n, err := r.Discard(int(rec.dataLen)); err != nil || int64(n) != rec.dataLen {
 		return record{}, errRecord
 	}
 	return rec, nil
+}
+
+// touchData returns the data of a touch of version ver.
+func touchData(ver int64) []byte {
+	return binary.LittleEndian.AppendUint64(nil, uint64(ver))
 }
 
 // recordSize is the size of a record with a key of keyLen bytes and
