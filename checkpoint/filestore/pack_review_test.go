@@ -236,3 +236,33 @@ func TestReviewTouchAcrossPacks(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewSweepKeepsTouches: a pack holding only touches (a run that only
+// restored) is dead to a sweep, but the read times in it still matter:
+// garbage collection sweeps and then collects by ModTime.
+func TestReviewSweepKeepsTouches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("v"))
+	a.Close()
+	b := openT(t, dir, nil)
+	when := time.Now().Add(time.Hour).Round(0)
+	if err := b.Touch(ctx, "k", when); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	c := openT(t, dir, nil)
+	if _, _, err := c.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range map[string]*Driver{"the sweeper": c, "a fresh process": openT(t, dir, nil)} {
+		if at, err := d.Stat(ctx, "k"); err != nil || !at.ModTime.Equal(when) {
+			t.Errorf("%s: Stat after Sweep = %+v, %v; want ModTime %v", name, at, err, when)
+		}
+	}
+	c.Close()
+	if at, err := openT(t, dir, nil).Stat(ctx, "k"); err != nil || !at.ModTime.Equal(when) {
+		t.Errorf("Stat after the sweeper closed = %+v, %v; want ModTime %v", at, err, when)
+	}
+}

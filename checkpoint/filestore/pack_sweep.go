@@ -18,7 +18,8 @@ type version struct {
 
 // sweep removes the pack files none of whose records matter any more: every
 // put in them has a newer put or delete, and every delete in them has no
-// older put left in a pack that stays. Our current pack stays, and so does
+// older put left in a pack that stays; the touches in them that still set a
+// live entry's ModTime are first written again in our pack. Our current pack stays, and so does
 // another process's unsealed pack modified after before (it may still be
 // written); an older one may only be idle, so sweepUnsealed removes it with
 // care. Deleting a key therefore frees its bytes only once the rest of
@@ -75,6 +76,19 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 	}
 	if len(removable) == 0 {
 		return 0, 0, nil
+	}
+	// The touch that sets a live entry's ModTime is not dead with its
+	// pack: write it again in ours before the pack goes.
+	for k, m := range ps.touched {
+		if e, ok := ps.index[k]; ok && m.p != nil && removable[m.p] && !e.deleted && e.t == m.ver {
+			if ps.touches == nil {
+				ps.touches = map[string]touchMark{}
+			}
+			ps.touches[k] = touchMark{ver: m.ver, t: m.t}
+		}
+	}
+	if err := ps.flushTouches(); err != nil {
+		return 0, 0, err
 	}
 	present := map[string]bool{}
 	for name, p := range ps.packs {
