@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,8 @@ type pack struct {
 	sealed  bool  // nothing more will be appended
 	size    int64 // another's: the file's size when last scanned
 	synced  int64 // ours: the bytes known synced; guarded by packSet.syncMu
+	reads   int   // reads in flight (between lookup and read)
+	retired bool  // removed: closed once no read is in flight
 }
 
 // entry is the newest put or delete record of a key.
@@ -85,7 +88,7 @@ type packSet struct {
 	dirMod   time.Time // its modification time then
 	w        *pack     // the pack this Driver appends to; nil until needed
 	last     int64     // the last time given to one of our records
-	old      []*pack   // removed packs whose files stay open until Close
+	old      []*pack   // removed packs still open for reads in flight
 	// touches are read times not yet written: a touch is bookkeeping for
 	// garbage collection, so touches wait for the next record this Driver
 	// writes (or Close) instead of creating a pack in a run that only
@@ -174,7 +177,7 @@ func (ps *packSet) refresh() error {
 
 // rebuild forgets the packs not in present (all foreign packs when present
 // is nil: the directory is gone) and builds the index again from the rest.
-// Removed packs' files stay open until Close, for reads in flight.
+// Removed packs' files stay open while reads of them are in flight.
 func (ps *packSet) rebuild(present map[string]bool) error {
 	ps.index = map[string]entry{}
 	ps.touched = map[string]touchMark{}
@@ -183,8 +186,13 @@ func (ps *packSet) rebuild(present map[string]bool) error {
 	}
 	for name, p := range ps.packs {
 		if !p.ours && !present[name] {
-			ps.old = append(ps.old, p)
 			delete(ps.packs, name)
+			p.retired = true
+			if p.reads == 0 {
+				p.f.Close()
+			} else {
+				ps.old = append(ps.old, p)
+			}
 			continue
 		}
 		p.scanned = 0
@@ -429,19 +437,26 @@ func (ps *packSet) put(key string, data []byte) error {
 	return ps.sync(w, n)
 }
 
-// lookup returns key's newest live entry.
-func (ps *packSet) lookup(key string) (entry, bool, error) {
+// lookup returns key's newest live entry. With forRead, the caller must
+// pass the entry to read, which keeps its pack's file open until then.
+func (ps *packSet) lookup(key string, forRead bool) (entry, bool, error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if err := ps.refresh(); err != nil {
 		return entry{}, false, err
 	}
 	e, ok := ps.index[key]
-	return e, ok && !e.deleted, nil
+	ok = ok && !e.deleted
+	if ok && forRead {
+		e.p.reads++
+	}
+	return e, ok, nil
 }
 
-// read returns n bytes of e's data from offset off.
+// read returns n bytes of e's data from offset off, and lets go of the
+// pack that lookup kept open.
 func (ps *packSet) read(e entry, off, n int64) ([]byte, error) {
+	defer ps.release(e.p)
 	b := make([]byte, n)
 	if n == 0 {
 		return b, nil
@@ -453,6 +468,18 @@ func (ps *packSet) read(e entry, off, n int64) ([]byte, error) {
 		return nil, fmt.Errorf("pack %s: %w", e.p.name, err)
 	}
 	return b, nil
+}
+
+// release ends a read of p, closing p's file if p was removed meanwhile.
+func (ps *packSet) release(p *pack) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p.reads--
+	if p.reads > 0 || !p.retired || ps.closed {
+		return // close closed it
+	}
+	p.f.Close()
+	ps.old = slices.DeleteFunc(ps.old, func(o *pack) bool { return o == p })
 }
 
 // delete records that key is deleted, if a live entry of it is packed.

@@ -266,3 +266,45 @@ func TestReviewSweepKeepsTouches(t *testing.T) {
 		t.Errorf("Stat after the sweeper closed = %+v, %v; want ModTime %v", at, err, when)
 	}
 }
+
+// openDeleted returns the files under dir that this process holds open
+// though they were removed.
+func openDeleted(t *testing.T, dir string) []string {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd:", err)
+	}
+	var held []string
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err == nil && strings.HasPrefix(target, dir) && strings.HasSuffix(target, " (deleted)") {
+			held = append(held, target)
+		}
+	}
+	return held
+}
+
+// TestReviewSweptPacksAreClosed: a long-lived Driver lets go of the packs
+// another process swept once it no longer reads them, so that their disk
+// space is freed before it closes.
+func TestReviewSweptPacksAreClosed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("a"))
+	a.Close()
+	reader := openT(t, dir, nil)
+	getT(t, reader, "k") // opens a's pack
+	b := openT(t, dir, nil)
+	putT(t, b, "k", []byte("b"))
+	if n, _, err := openT(t, dir, nil).Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want a's pack removed", n, err)
+	}
+	if got := getT(t, reader, "k"); string(got) != "b" {
+		t.Fatalf("reader reads %q, want b", got)
+	}
+	if held := openDeleted(t, dir); len(held) != 0 {
+		t.Fatalf("removed packs still held open: %q", held)
+	}
+}

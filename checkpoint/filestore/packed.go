@@ -47,7 +47,7 @@ func (d *Driver) putPacked(ctx context.Context, key string, r io.Reader, size in
 // getPacked returns length bytes (all, when length < 0) from offset of
 // key's packed entry.
 func (d *Driver) getPacked(key string, offset, length int64) ([]byte, error) {
-	e, ok, err := d.packs.lookup(key)
+	e, ok, err := d.packs.lookup(key, true)
 	if err != nil {
 		return nil, wrap("get", key, err)
 	}
@@ -68,7 +68,7 @@ func (d *Driver) getPacked(key string, offset, length int64) ([]byte, error) {
 
 // statPacked returns the attributes of key's packed entry.
 func (d *Driver) statPacked(key string) (driver.Attrs, error) {
-	e, ok, err := d.packs.lookup(key)
+	e, ok, err := d.packs.lookup(key, false)
 	if err != nil {
 		return driver.Attrs{}, wrap("stat", key, err)
 	}
