@@ -58,8 +58,9 @@ type GCReport struct {
 	// Kept and KeptBytes count the entries left.
 	Kept      int
 	KeptBytes int64
-	// Swept and SweptBytes count the leftovers of interrupted writes
-	// removed (driver.Sweeper).
+	// Swept and SweptBytes count the leftovers removed (driver.Sweeper):
+	// temporary files of interrupted writes, and pack files none of whose
+	// records matter any more (a file store's small entries).
 	Swept      int
 	SweptBytes int64
 	// Records counts the run records removed.
@@ -165,7 +166,17 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 	}
 	slices.Sort(rep.Deleted)
 	if rs != nil && p.Prefix == "" {
-		return rep, s.gcRecords(ctx, p, rs, rep.Run, cutoff, &rep)
+		if err := s.gcRecords(ctx, p, rs, rep.Run, cutoff, &rep); err != nil {
+			return rep, err
+		}
+	}
+	// What was just deleted may have left whole pack files dead.
+	if sw, ok := s.d.(driver.Sweeper); ok && !p.DryRun && (len(rep.Deleted) > 0 || rep.Records > 0) {
+		n, size, err := sw.Sweep(ctx, now.Add(-tempGrace))
+		rep.Swept, rep.SweptBytes = rep.Swept+n, rep.SweptBytes+size
+		if err != nil {
+			return rep, fmt.Errorf("checkpoint: gc: sweep: %w", err)
+		}
 	}
 	return rep, nil
 }

@@ -201,7 +201,7 @@ func GC(ctx context.Context, w io.Writer, s *checkpoint.Store, p checkpoint.GCPo
 		verb, len(rep.Deleted), rep.Scanned, checkpoint.FormatSize(rep.DeletedBytes),
 		checkpoint.FormatSize(rep.ScannedBytes), rep.Kept, checkpoint.FormatSize(rep.KeptBytes))
 	if rep.Swept > 0 {
-		fmt.Fprintf(w, "; removed %d leftover temporary files (%s)", rep.Swept, checkpoint.FormatSize(rep.SweptBytes))
+		fmt.Fprintf(w, "; removed %d leftover files (%s: temporary files of interrupted writes, packs of deleted entries)", rep.Swept, checkpoint.FormatSize(rep.SweptBytes))
 	}
 	fmt.Fprintln(w)
 	return err

@@ -406,3 +406,47 @@ func TestPackSweep(t *testing.T) {
 		t.Fatalf("List = %q after deleting everything", got)
 	}
 }
+
+// TestPackGCReclaimsDeadPacks checks that one garbage collection both
+// deletes the entries it selects and removes the pack files that leaves
+// dead.
+func TestPackGCReclaimsDeadPacks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	runStore := func(run string, keys ...string) {
+		s := checkpoint.New(openT(t, dir, nil), nil)
+		rctx := checkpoint.WithRun(ctx, run)
+		for _, k := range keys {
+			if _, err := s.Put(rctx, k, 1.5, checkpoint.Meta{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.EndRun(rctx, run); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runStore("run-1", "a", "b")
+	first := packFiles(t, dir)
+	if len(first) != 1 {
+		t.Fatalf("run 1 left packs %q, want 1", first)
+	}
+	runStore("run-2", "c")
+	s := checkpoint.New(openT(t, dir, nil), nil)
+	defer s.Close()
+	rep, err := s.GC(ctx, checkpoint.GCPolicy{NotLastRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Deleted, []string{"a", "b"}) || rep.Swept < 1 || rep.SweptBytes == 0 {
+		t.Fatalf("GC = %+v; want a and b deleted and run 1's pack swept", rep)
+	}
+	if slices.Contains(packFiles(t, dir), first[0]) {
+		t.Fatalf("run 1's pack %s outlived the GC that deleted everything in it", first[0])
+	}
+	if v, _, err := s.Get(ctx, "c", nil); err != nil || v != 1.5 {
+		t.Fatalf("Get c = %v, %v after GC", v, err)
+	}
+}
