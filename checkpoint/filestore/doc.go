@@ -19,9 +19,11 @@
 // to date before each read, so another process's Put, overwrite or Delete is
 // seen by the next Get. A Delete appends a delete record; garbage collection
 // removes a pack once none of its records matters any more. A record cut
-// short by a crash, or whose header fails its checksum, ends what is read of
-// its pack: the entries after it are absent (recomputed), never wrong; a
-// damaged payload fails the checkpoint frame's own checksum on Get.
+// short by a crash ends what is read of its pack (the rest was never
+// written). A record whose header fails its checksum is skipped, and reading
+// goes on at the next intact record, so that damage hides only what it hit
+// (recomputed, never wrong) and not the newer versions after it. A damaged
+// payload fails the checkpoint frame's own checksum on Get.
 //
 // # Large entries: a file each
 //

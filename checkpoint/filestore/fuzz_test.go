@@ -25,6 +25,8 @@ func FuzzPackFile(f *testing.F) {
 	f.Add(good[:len(good)-7])
 	f.Add(appendRecord(good, recSeal, "", 6, nil))
 	f.Add(appendRecord(nil, recPut, "", 1, nil))
+	f.Add(appendRecord(nil, recPut, "../x", 1, []byte("y")))
+	f.Add(appendRecord(nil, recPut, "a\x00b", 1, []byte("y")))
 	f.Add([]byte(recMagic))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := t.TempDir()

@@ -1,10 +1,8 @@
 package filestore
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -223,21 +221,19 @@ func (ps *packSet) scan(p *pack) error {
 	if end <= p.scanned {
 		return nil
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(p.f, p.scanned, end-p.scanned), 64<<10)
-	off := p.scanned
+	rr := newRecordReader(p.f, p.scanned, end)
 	for {
-		rec, err := readRecord(r)
+		rec, at, err := rr.next()
 		if err != nil {
 			break // the end, or a record not (yet) complete
 		}
-		ps.apply(p, off, rec)
-		off += recordSize(len(rec.key), rec.dataLen)
+		ps.apply(p, at, rec)
 		if rec.kind == recSeal {
 			p.sealed = true
 			break
 		}
 	}
-	p.scanned = off
+	p.scanned = rr.off
 	return nil
 }
 

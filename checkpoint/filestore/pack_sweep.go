@@ -1,9 +1,7 @@
 package filestore
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -149,17 +147,14 @@ func (ps *packSet) versions(p *pack, vers map[string][]version) error {
 	if p.scanned == 0 {
 		return nil
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(p.f, 0, p.scanned), 64<<10)
-	var off int64
-	for off < p.scanned {
-		rec, err := readRecord(r)
+	rr := newRecordReader(p.f, 0, p.scanned)
+	for {
+		rec, at, err := rr.next()
 		if err != nil {
 			return nil // read as far as scan did: what follows is not indexed
 		}
 		if rec.kind == recPut || rec.kind == recDelete {
-			vers[rec.key] = append(vers[rec.key], version{e: entry{p: p, off: off, t: rec.time}, kind: rec.kind})
+			vers[rec.key] = append(vers[rec.key], version{e: entry{p: p, off: at, t: rec.time}, kind: rec.kind})
 		}
-		off += recordSize(len(rec.key), rec.dataLen)
 	}
-	return nil
 }

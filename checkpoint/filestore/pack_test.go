@@ -202,8 +202,8 @@ func recordsOf(t *testing.T, path string) (offs []int64, recs []record) {
 
 // TestPackDamage checks that a damaged pack never gives a wrong value: a
 // flipped payload byte reads back as checkpoint.ErrCorrupt, a damaged
-// header or a cut (torn) tail makes its record and those after it absent,
-// and the records before it still read back.
+// header makes its record absent, a cut (torn) tail makes its record and
+// those after it absent, and the other records still read back.
 func TestPackDamage(t *testing.T) {
 	ctx := context.Background()
 	setup := func(t *testing.T) (string, []string, string) {
@@ -282,7 +282,16 @@ func TestPackDamage(t *testing.T) {
 			b[off+recHeaderSize] ^= 0x01 // the key
 			return b
 		})
-		check(t, dir, keys, map[string]bool{"k0": true, "k1": true}, nil)
+		check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k3": true, "k4": true}, nil)
+	})
+	t.Run("magic", func(t *testing.T) {
+		dir, keys, path := setup(t)
+		off, _ := offsetOf(t, path, "k1")
+		rewrite(t, path, func(b []byte) []byte {
+			b[off] ^= 0x20
+			return b
+		})
+		check(t, dir, keys, map[string]bool{"k0": true, "k2": true, "k3": true, "k4": true}, nil)
 	})
 	t.Run("torn tail", func(t *testing.T) {
 		dir, keys, path := setup(t)
@@ -449,4 +458,49 @@ func TestPackGCReclaimsDeadPacks(t *testing.T) {
 	if v, _, err := s.Get(ctx, "c", nil); err != nil || v != 1.5 {
 		t.Fatalf("Get c = %v, %v after GC", v, err)
 	}
+}
+
+// TestPackDamageKeepsNewerVersions checks that damage in the middle of a
+// pack does not bring back an older version from another pack: the
+// overwrite and the delete after the damaged record still count.
+func TestPackDamageKeepsNewerVersions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("old"))
+	putT(t, a, "gone", []byte("old"))
+	a.Close()
+	b := openT(t, dir, nil)
+	putT(t, b, "x", []byte("damaged soon"))
+	putT(t, b, "k", []byte("new"))
+	if err := b.Delete(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	var path string
+	for _, p := range packFiles(t, dir) {
+		offs, recs := recordsOf(t, p)
+		for i, r := range recs {
+			if r.key == "x" {
+				path = p
+				bs, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bs[offs[i]+20] ^= 0xff // the header checksum
+				if err := os.WriteFile(p, bs, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if path == "" {
+		t.Fatal("no record of x")
+	}
+	c := openT(t, dir, nil)
+	absentT(t, c, "x")
+	if got := getT(t, c, "k"); string(got) != "new" {
+		t.Fatalf("k = %q after damage before its overwrite, want new", got)
+	}
+	absentT(t, c, "gone")
 }

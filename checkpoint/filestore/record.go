@@ -2,6 +2,7 @@ package filestore
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -43,8 +44,13 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// errRecord marks bytes that are not a complete, intact record.
+// errRecord marks bytes that do not (yet) hold a whole record: the end of
+// what a writer has written so far, or the tail a crash cut off.
 var errRecord = errors.New("not a complete record")
+
+// errDamaged marks a whole record header that fails its checks: damage,
+// since a writer's bytes are complete below the file's size.
+var errDamaged = errors.New("damaged record")
 
 // record is one decoded record header with its key.
 type record struct {
@@ -71,8 +77,8 @@ func appendRecord(b []byte, kind byte, key string, t int64, data []byte) []byte 
 }
 
 // readRecord reads the next record's header and key from r and skips its
-// data. It returns io.EOF at a clean end and errRecord for an incomplete or
-// damaged record.
+// data. It returns io.EOF at a clean end, errRecord for an incomplete record
+// and errDamaged for a damaged one.
 func readRecord(r *bufio.Reader) (record, error) {
 	var h [recHeaderSize]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
@@ -82,15 +88,15 @@ func readRecord(r *bufio.Reader) (record, error) {
 		return record{}, errRecord
 	}
 	if string(h[0:4]) != recMagic || h[4] < recPut || h[4] > recSeal || h[5] != 0 {
-		return record{}, errRecord
+		return record{}, errDamaged
 	}
 	key := make([]byte, binary.LittleEndian.Uint16(h[6:8]))
 	if _, err := io.ReadFull(r, key); err != nil {
 		return record{}, errRecord
 	}
 	crc := crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, key)
-	if crc != binary.LittleEndian.Uint32(h[20:24]) {
-		return record{}, errRecord
+	if crc != binary.LittleEndian.Uint32(h[20:24]) || (h[4] != recSeal && !keyShape(key)) {
+		return record{}, errDamaged
 	}
 	rec := record{
 		kind:    h[4],
@@ -121,4 +127,94 @@ func touchData(ver int64) []byte {
 // dataLen bytes of data.
 func recordSize(keyLen int, dataLen int64) int64 {
 	return recHeaderSize + int64(keyLen) + dataLen
+}
+
+// recordReader reads the records of a pack from one offset to another.
+// Past a damaged record it looks for the next intact one, so that damage in
+// the middle of a pack (a flipped bit on disk) hides only the records it
+// hit, not the newer puts and deletes after them, which would let older
+// versions in other packs show through.
+type recordReader struct {
+	f        io.ReaderAt
+	off, end int64
+	r        *bufio.Reader
+}
+
+func newRecordReader(f io.ReaderAt, off, end int64) *recordReader {
+	rr := &recordReader{f: f, off: off, end: end}
+	rr.r = bufio.NewReaderSize(io.NewSectionReader(f, off, end-off), 64<<10)
+	return rr
+}
+
+// next returns the next record and its offset. Its error is io.EOF at the
+// end, or errRecord where the rest is not a whole record: the reader's
+// offset then stays at that record, to be read again once written.
+func (rr *recordReader) next() (record, int64, error) {
+	for {
+		rec, err := readRecord(rr.r)
+		if err == nil {
+			at := rr.off
+			rr.off += recordSize(len(rec.key), rec.dataLen)
+			return rec, at, nil
+		}
+		if err != errDamaged {
+			return record{}, rr.off, err
+		}
+		at, ok := rr.resync(rr.off + 1)
+		if !ok {
+			return record{}, rr.off, errRecord
+		}
+		rr.off = at
+		rr.r.Reset(io.NewSectionReader(rr.f, at, rr.end-at))
+	}
+}
+
+// resync returns the offset of the first intact, complete record at or
+// after from.
+func (rr *recordReader) resync(from int64) (int64, bool) {
+	buf := make([]byte, 256<<10)
+	for pos := from; pos < rr.end; {
+		n, _ := rr.f.ReadAt(buf[:min(int64(len(buf)), rr.end-pos)], pos)
+		if n <= 0 {
+			return 0, false
+		}
+		for i := 0; ; {
+			j := bytes.Index(buf[i:n], []byte(recMagic))
+			if j < 0 {
+				break
+			}
+			at := pos + int64(i+j)
+			r := bufio.NewReader(io.NewSectionReader(rr.f, at, rr.end-at))
+			if _, err := readRecord(r); err == nil {
+				return at, true
+			}
+			i += j + 1
+		}
+		if pos+int64(n) >= rr.end {
+			break
+		}
+		pos += int64(n - len(recMagic) + 1) // a magic may straddle windows
+	}
+	return 0, false
+}
+
+// keyShape reports whether a key read from a pack has the shape of the keys
+// the Store gives a driver ('/'-separated segments of letters, digits, '.',
+// '_' and '-', none empty, "." or ".."), so that bytes from disk never
+// name a path outside the directory.
+func keyShape(key []byte) bool {
+	if len(key) == 0 || len(key) > 512 {
+		return false
+	}
+	for seg := range bytes.SplitSeq(key, []byte("/")) {
+		if len(seg) == 0 || len(seg) > 200 || string(seg) == "." || string(seg) == ".." {
+			return false
+		}
+		for _, c := range seg {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
