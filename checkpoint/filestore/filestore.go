@@ -385,17 +385,18 @@ func (d *Driver) Touch(ctx context.Context, key string, t time.Time) error {
 	return nil
 }
 
-// Delete implements driver.Driver: it removes the key's own file and
-// appends a delete record if the key has a packed entry. Directories are
-// left in place.
+// Delete implements driver.Driver: it appends a delete record if the key
+// has a packed entry, and then removes the key's own file. (In the other
+// order, a packed entry older than the file would show between the two, or
+// for good after a crash there.) Directories are left in place.
 func (d *Driver) Delete(ctx context.Context, key string) error {
 	if err := d.check(ctx); err != nil {
 		return err
 	}
-	if err := d.opts.FS.Remove(d.path(key)); err != nil && !notExist(err) {
+	if err := d.packs.delete(key); err != nil {
 		return wrap("delete", key, err)
 	}
-	if err := d.packs.delete(key); err != nil {
+	if err := d.opts.FS.Remove(d.path(key)); err != nil && !notExist(err) {
 		return wrap("delete", key, err)
 	}
 	return nil

@@ -1,0 +1,49 @@
+package filestore
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+// afterRemoveFS runs hook once, just after the first Remove of path.
+type afterRemoveFS struct {
+	FS
+	path string
+	hook func()
+}
+
+func (a *afterRemoveFS) Remove(name string) error {
+	err := a.FS.Remove(name)
+	if name == a.path && a.hook != nil {
+		hook := a.hook
+		a.hook = nil
+		hook()
+	}
+	return err
+}
+
+// TestPackDeleteHidesOlderPackedEntry: k was packed, then put again in a
+// file of its own. While a Delete of k is under way, a reader sees the
+// file's entry or none, never the older packed one.
+func TestPackDeleteHidesOlderPackedEntry(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("old, packed"))
+	large := bytes.Repeat([]byte("L"), DefaultPackMax+1)
+	putT(t, a, "k", large)
+	b := openT(t, dir, nil)
+	var got []byte
+	var gerr error
+	h := &afterRemoveFS{FS: OS(), path: b.path("k"), hook: func() { got, gerr = a.Get(ctx, "k") }}
+	c := openT(t, dir, &Options{FS: h})
+	if err := c.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if gerr == nil && !bytes.Equal(got, large) {
+		t.Fatalf("during a Delete, a reader sees %q: an entry older than the deleted one", got)
+	}
+	absentT(t, a, "k")
+	absentT(t, b, "k")
+}
