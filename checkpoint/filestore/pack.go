@@ -121,10 +121,8 @@ func (ps *packSet) refresh() error {
 	fsys := ps.d.opts.FS
 	st, err := fsys.Stat(ps.dir)
 	if notExist(err) {
-		for _, p := range ps.packs {
-			if !p.ours {
-				return ps.rebuild(nil)
-			}
+		if len(ps.packs) > 0 {
+			return ps.rebuild(nil)
 		}
 		return nil
 	}
@@ -157,8 +155,11 @@ func (ps *packSet) refresh() error {
 			ps.packs[name] = &pack{name: name, f: f}
 		}
 		ps.listed, ps.listedAt, ps.dirMod = true, listedAt, st.ModTime()
-		for name, p := range ps.packs {
-			if !seen[name] && !p.ours {
+		// A pack gone from the directory was removed by a sweep, ours
+		// too (another process's sweep removes a pack once its records
+		// are dead): reading it again would bring them back.
+		for name := range ps.packs {
+			if !seen[name] {
 				return ps.rebuild(seen)
 			}
 		}
@@ -173,9 +174,11 @@ func (ps *packSet) refresh() error {
 	return nil
 }
 
-// rebuild forgets the packs not in present (all foreign packs when present
-// is nil: the directory is gone) and builds the index again from the rest.
-// Removed packs' files stay open while reads of them are in flight.
+// rebuild forgets the packs not in present (all packs when present is nil:
+// the directory is gone) and builds the index again from the rest. Removed
+// packs' files stay open while reads of them are in flight, and ours until
+// Close (a Put may still sync it); this Driver no longer appends to its
+// pack if it was removed.
 func (ps *packSet) rebuild(present map[string]bool) error {
 	ps.index = map[string]entry{}
 	ps.touched = map[string]touchMark{}
@@ -183,10 +186,13 @@ func (ps *packSet) rebuild(present map[string]bool) error {
 		ps.touched[k] = m // not written yet
 	}
 	for name, p := range ps.packs {
-		if !p.ours && !present[name] {
+		if !present[name] {
 			delete(ps.packs, name)
 			p.retired = true
-			if p.reads == 0 {
+			if p == ps.w {
+				ps.w, p.sealed = nil, true
+			}
+			if p.reads == 0 && !p.ours {
 				p.f.Close()
 			} else {
 				ps.old = append(ps.old, p)
@@ -471,7 +477,7 @@ func (ps *packSet) release(p *pack) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	p.reads--
-	if p.reads > 0 || !p.retired || ps.closed {
+	if p.reads > 0 || !p.retired || ps.closed || p.ours {
 		return // close closed it
 	}
 	p.f.Close()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 )
 
 // afterRemoveFS runs hook once, just after the first Remove of path.
@@ -46,4 +47,31 @@ func TestPackDeleteHidesOlderPackedEntry(t *testing.T) {
 	}
 	absentT(t, a, "k")
 	absentT(t, b, "k")
+}
+
+// TestPackSweptOwnPackForgotten: a sweep in another process removes this
+// Driver's pack (its put of k is dead: deleted) together with the pack of
+// the delete. This Driver must forget its pack as it forgets another's:
+// read again, the old put would bring k back.
+func TestPackSweptOwnPackForgotten(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "k", []byte("old"))
+	b := openT(t, dir, nil)
+	if err := b.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	c := openT(t, dir, nil)
+	if n, _, err := c.Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+		t.Fatalf("sweep removed %d packs, %v; want 2 (a's and b's)", n, err)
+	}
+	absentT(t, c, "k")
+	absentT(t, a, "k")
+	putT(t, a, "j", []byte("after the sweep"))
+	if got := getT(t, c, "j"); string(got) != "after the sweep" {
+		t.Fatalf("c reads %q", got)
+	}
+	absentT(t, a, "k")
 }
