@@ -381,7 +381,7 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 		// dead and whose writer looks gone (idle past the sweep's
 		// grace): then what was just written went to a removed file.
 		// Write it again in a new pack. (A sweep that finds the pack
-		// grew since it read it puts it back; see sweepUnsealed.)
+		// grew since it read it puts it back; see moveAside.)
 		if _, err := ps.d.opts.FS.Stat(filepath.Join(ps.dir, w.name)); notExist(err) {
 			ps.w, w.sealed = nil, true
 			if try < 3 {

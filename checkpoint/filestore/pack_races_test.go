@@ -3,6 +3,7 @@ package filestore
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -74,4 +75,34 @@ func TestPackSweptOwnPackForgotten(t *testing.T) {
 		t.Fatalf("c reads %q", got)
 	}
 	absentT(t, a, "k")
+}
+
+// TestPackSweepKeepsDeleteOfAPackPutBack: a sweep finds a put of k and its
+// delete dead, but the pack of the put grows while the sweep moves it aside,
+// so it is put back. The delete must stay too, or k comes back.
+func TestPackSweepKeepsDeleteOfAPackPutBack(t *testing.T) {
+	for range 8 { // map order decides which pack a sweep tries first
+		ctx := context.Background()
+		dir := t.TempDir()
+		a := openT(t, dir, nil)
+		putT(t, a, "k", []byte("old"))
+		b := openT(t, dir, nil)
+		if err := b.Delete(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+		b.Close()
+		a.packs.mu.Lock()
+		path := filepath.Join(dir, packDirName, a.packs.w.name)
+		a.packs.mu.Unlock()
+		h := &hookFS{FS: OS(), path: path, hook: func() { putT(t, a, "j", []byte("raced")) }}
+		c := openT(t, dir, &Options{FS: h})
+		if _, _, err := c.Sweep(ctx, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		absentT(t, c, "k")
+		absentT(t, openT(t, dir, nil), "k")
+		absentT(t, a, "k")
+		a.Close()
+		c.Close()
+	}
 }

@@ -19,7 +19,7 @@ type version struct {
 // older put left in a pack that stays; the touches in them that still set a
 // live entry's ModTime are first written again in our pack. Our current pack stays, and so does
 // another process's unsealed pack modified after before (it may still be
-// written); an older one may only be idle, so sweepUnsealed removes it with
+// written); an older one may only be idle, so moveAside readies its removal with
 // care. Deleting a key therefore frees its bytes only once the rest of
 // its pack is dead too; packs are not rewritten.
 //
@@ -54,7 +54,90 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 			delete(removable, e.p)
 		}
 	}
-	// A delete stays while an older put of its key stays.
+	keepDeletes(vers, removable)
+	if len(removable) == 0 {
+		return 0, 0, nil
+	}
+	// The touch that sets a live entry's ModTime is not dead with its
+	// pack: write it again in ours before the pack goes.
+	for k, m := range ps.touched {
+		if e, ok := ps.index[k]; ok && m.p != nil && removable[m.p] && !e.deleted && e.t == m.ver {
+			if ps.touches == nil {
+				ps.touches = map[string]touchMark{}
+			}
+			ps.touches[k] = touchMark{ver: m.ver, t: m.t}
+		}
+	}
+	if err := ps.flushTouches(); err != nil {
+		return 0, 0, err
+	}
+	// Another process's unsealed pack first: it stays if it grew, and
+	// then so do the deletes of the puts in it. Every such pack is moved
+	// aside before any is removed, since a delete in one may need a put in
+	// another to go.
+	present := map[string]bool{}
+	asides := map[*pack]string{}
+	for name, p := range ps.packs {
+		if removable[p] && !p.ours && !p.sealed {
+			if aside, ok := ps.moveAside(p, filepath.Join(ps.dir, name)); ok {
+				asides[p] = aside
+			} else {
+				delete(removable, p) // it grew, or is gone or still there
+			}
+		}
+	}
+	keepDeletes(vers, removable)
+	for name, p := range ps.packs {
+		if !removable[p] {
+			present[name] = true
+			if aside, ok := asides[p]; ok {
+				// A delete in it now stays: put it back.
+				if err := ps.d.opts.FS.Rename(aside, filepath.Join(ps.dir, name)); err != nil {
+					present[name] = false // still read, under the aside name
+				}
+			}
+			continue
+		}
+		path := filepath.Join(ps.dir, name)
+		if aside, ok := asides[p]; ok {
+			path = aside
+		}
+		if err := ps.d.opts.FS.Remove(path); err != nil && !notExist(err) {
+			present[name] = true // still there (an open file on Windows, say)
+			continue
+		}
+		n++
+		size += p.scanned
+		p.ours = false // rebuild forgets it like another process's
+	}
+	return n, size, ps.rebuild(present)
+}
+
+// moveAside readies the removal of another process's unsealed pack, whose
+// writer may not be gone but only idle, and so may append to it at any
+// moment. It moves the pack aside (under a name still read as a pack, so
+// that its records stay visible should this process die here) and reports
+// the new name and true if the pack has not grown since it was read;
+// otherwise it puts it back. A writer, for its part, checks after each
+// append that its pack is still in place, and writes the record again in a
+// new pack if not. Between the two, an append that lands before the move is
+// seen here, and one that lands after it is seen by its writer.
+func (ps *packSet) moveAside(p *pack, path string) (string, bool) {
+	fsys := ps.d.opts.FS
+	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, packSuffix), rand.Uint64(), packSuffix)
+	if err := fsys.Rename(path, aside); err != nil {
+		return "", false // another sweep took it (the next refresh forgets it), or it stays
+	}
+	if st, err := p.f.Stat(); err != nil || st.Size() != p.size {
+		fsys.Rename(aside, path) // if this fails, it stays readable under the new name
+		return "", false
+	}
+	return aside, true
+}
+
+// keepDeletes takes out of removable the packs of deletes whose key has an
+// older put in a pack that stays: a delete stays while that put does.
+func keepDeletes(vers map[string][]version, removable map[*pack]bool) {
 	for changed := true; changed; {
 		changed = false
 		for _, vs := range vers {
@@ -72,74 +155,6 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 			}
 		}
 	}
-	if len(removable) == 0 {
-		return 0, 0, nil
-	}
-	// The touch that sets a live entry's ModTime is not dead with its
-	// pack: write it again in ours before the pack goes.
-	for k, m := range ps.touched {
-		if e, ok := ps.index[k]; ok && m.p != nil && removable[m.p] && !e.deleted && e.t == m.ver {
-			if ps.touches == nil {
-				ps.touches = map[string]touchMark{}
-			}
-			ps.touches[k] = touchMark{ver: m.ver, t: m.t}
-		}
-	}
-	if err := ps.flushTouches(); err != nil {
-		return 0, 0, err
-	}
-	present := map[string]bool{}
-	for name, p := range ps.packs {
-		if !removable[p] {
-			present[name] = true
-			continue
-		}
-		path := filepath.Join(ps.dir, name)
-		if !p.ours && !p.sealed {
-			if ok, err := ps.sweepUnsealed(p, path); !ok || err != nil {
-				present[name] = true // it grew, or is still there
-				continue
-			}
-		} else if err := ps.d.opts.FS.Remove(path); err != nil && !notExist(err) {
-			present[name] = true // still there (an open file on Windows, say)
-			continue
-		}
-		n++
-		size += p.scanned
-		p.ours = false // rebuild forgets it like another process's
-	}
-	return n, size, ps.rebuild(present)
-}
-
-// sweepUnsealed removes another process's unsealed pack, whose writer may
-// not be gone but only idle, and so may append to it at any moment. It moves
-// the pack aside (under a name still read as a pack, so that its records
-// stay visible should this process die here) and removes it only if it has
-// not grown since it was read; otherwise it puts it back. A writer, for its
-// part, checks after each append that its pack is still in place, and
-// writes the record again in a new pack if not. Between the two, an append
-// that lands before the move is seen here, and one that lands after it is
-// seen by its writer. It reports whether the pack was removed.
-func (ps *packSet) sweepUnsealed(p *pack, path string) (bool, error) {
-	fsys := ps.d.opts.FS
-	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, packSuffix), rand.Uint64(), packSuffix)
-	if err := fsys.Rename(path, aside); err != nil {
-		if notExist(err) {
-			return false, nil // another sweep took it; the next refresh forgets it
-		}
-		return false, err
-	}
-	st, err := p.f.Stat()
-	if err != nil || st.Size() != p.size {
-		if rerr := fsys.Rename(aside, path); rerr != nil && err == nil {
-			err = rerr // it stays readable under the new name
-		}
-		return false, err
-	}
-	if err := fsys.Remove(aside); err != nil && !notExist(err) {
-		return false, err
-	}
-	return true, nil
 }
 
 // versions adds the put and delete records p's index covers to vers.
