@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -28,20 +29,39 @@ func (d *Driver) putPacked(ctx context.Context, key string, r io.Reader, size in
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// A file of the key's own would hide the packed entry: remove it, and
+	// make the removal durable so that a crash cannot bring it back. But
+	// only the file that was there before the record: one put in its place
+	// since (by another process, while this Put synced) is newer, and
+	// removing it would bring back an older entry.
+	final := d.path(key)
+	old, err := d.opts.FS.Stat(final)
+	if err != nil && !notExist(err) {
+		return wrap("put", key, err)
+	}
 	if err := d.packs.put(key, data); err != nil {
 		return wrap("put", key, err)
 	}
-	// A file of the key's own would hide the packed entry: remove it, and
-	// make the removal durable so that a crash cannot bring it back.
-	final := d.path(key)
-	err := d.opts.FS.Remove(final)
-	if err == nil && !d.opts.NoSync {
-		err = d.syncDir(filepath.Dir(final))
+	if old == nil {
+		return nil
+	}
+	cur, err := d.opts.FS.Stat(final)
+	if err == nil && sameFile(old, cur) {
+		err = d.opts.FS.Remove(final)
+		if err == nil && !d.opts.NoSync {
+			err = d.syncDir(filepath.Dir(final))
+		}
 	}
 	if err != nil && !notExist(err) {
 		return wrap("put", key, err)
 	}
 	return nil
+}
+
+// sameFile reports whether a and b describe one file (for an FS whose file
+// information os.SameFile cannot compare, one size and modification time).
+func sameFile(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) || a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 // getPacked returns length bytes (all, when length < 0) from offset of
