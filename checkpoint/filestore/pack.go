@@ -312,12 +312,6 @@ func (ps *packSet) writer() (*pack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ps.d.opts.NoSync {
-		if err := ps.d.syncDir(ps.dir); err != nil {
-			f.Close()
-			return nil, err
-		}
-	}
 	ps.w = &pack{name: name, f: f, ours: true}
 	ps.packs[name] = ps.w
 	return ps.w, nil
@@ -369,6 +363,7 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 		if err != nil {
 			return nil, 0, err
 		}
+		fresh := w.written == 0
 		if _, err := w.f.Write(buf); err != nil {
 			// The pack may now end in a torn record: append no more to it.
 			ps.w, w.sealed = nil, true
@@ -388,6 +383,14 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 				continue
 			}
 			return nil, 0, fmt.Errorf("pack %s: removed by a sweep as soon as written, %d times", w.name, try)
+		}
+		// A new pack's name is made durable once it holds a record: an
+		// empty pack is dead to a sweep (with a before in the future, say)
+		// for as long as a directory sync takes.
+		if fresh && !ps.d.opts.NoSync {
+			if err := ps.d.syncDir(ps.dir); err != nil {
+				return nil, 0, err
+			}
 		}
 		if kind != recTouch {
 			ps.apply(w, off, record{kind: kind, key: key, dataLen: int64(len(data)), time: t})
