@@ -473,7 +473,9 @@ func (w *procWorker) loop(g int) error {
 		}
 		return o
 	}
-	var seq uint64
+	// Sequence numbers go on from earlier processes of the same writer
+	// (rounds of TestPackProcessKilled): they start at the clock.
+	seq := uint64(time.Now().UnixNano())
 	size := func() int {
 		switch r := rng.IntN(20); {
 		case r == 0:
