@@ -32,6 +32,9 @@ type Options struct {
 // use, and do nothing on a nil *Bar.
 type Bar struct {
 	p       *mpb.Progress
+	tty     bool      // bars drawn in place; otherwise plain lines on w
+	w       io.Writer // the writer, for plain lines
+	wmu     sync.Mutex
 	rate    time.Duration
 	refresh chan any
 	stop    chan struct{}
@@ -46,8 +49,9 @@ type Bar struct {
 	err    error
 }
 
-// New returns a Bar that draws on w: in place on a terminal, as appended
-// lines on other writers (nil opts: the defaults).
+// New returns a Bar that draws on w: bars in place on a terminal; on other
+// writers (a CI log, a file), one plain line per running run at each
+// refresh and one when it finishes (nil opts: the defaults).
 func New(w io.Writer, opts *Options) *Bar {
 	var o Options
 	if opts != nil {
@@ -63,7 +67,7 @@ func New(w io.Writer, opts *Options) *Bar {
 	if o.Width <= 0 {
 		o.Width = 110
 	}
-	b := &Bar{rate: o.RefreshRate, refresh: make(chan any), stop: make(chan struct{}),
+	b := &Bar{tty: tty, w: w, rate: o.RefreshRate, refresh: make(chan any), stop: make(chan struct{}),
 		stopped: make(chan struct{}), runs: map[uint64]*run{}}
 	b.idle = sync.NewCond(&b.mu)
 	b.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(o.Width), mpb.WithManualRefresh(b.refresh))
@@ -106,15 +110,31 @@ func (b *Bar) loop() {
 	}
 }
 
-// sync moves each running run's bar to its count of completed thunks.
+// sync moves each running run's bar to its count of completed thunks, or
+// prints its line.
 func (b *Bar) sync() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, r := range b.runs {
-		if !r.finished.Load() {
+		switch {
+		case r.finished.Load():
+		case r.bar != nil:
 			r.bar.SetCurrent(min(r.completed(), r.total))
+		default:
+			b.println(r.line())
 		}
 	}
+}
+
+// println prints one line above the bars, or on the writer.
+func (b *Bar) println(line string) {
+	if b.tty {
+		fmt.Fprintln(b.p, line)
+		return
+	}
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
+	fmt.Fprintln(b.w, line)
 }
 
 // OnEvent counts e. It implements cairn.Listener.
@@ -175,6 +195,12 @@ func (b *Bar) startRun(e cairn.Event) {
 	if r.name != "" {
 		label += " " + r.name
 	}
+	r.label = label
+	b.runs[r.id] = r
+	b.active++
+	if !b.tty {
+		return // plain lines: see sync and finishRun
+	}
 	// Fixed widths: mpb's width-syncing columns make every bar wait for the
 	// others while drawing, and with many bars that stalls AddBar — on a
 	// scheduler goroutine.
@@ -188,9 +214,6 @@ func (b *Bar) startRun(e cairn.Event) {
 		// removed: a long-lived Bar does not redraw every run it has seen.
 		mpb.BarRemoveOnComplete(),
 	)
-	r.label = label
-	b.runs[r.id] = r
-	b.active++
 }
 
 func (b *Bar) finishRun(e cairn.Event) {
@@ -203,7 +226,7 @@ func (b *Bar) finishRun(e cairn.Event) {
 			if e.RunName != "" {
 				label += " " + e.RunName
 			}
-			fmt.Fprintf(b.p, "%s: final result restored in %s; nothing ran\n", label, round(e.Duration))
+			b.println(fmt.Sprintf("%s: final result restored in %s; nothing ran", label, round(e.Duration)))
 		}
 		return
 	}
@@ -212,12 +235,14 @@ func (b *Bar) finishRun(e cairn.Event) {
 	r.took.Store(int64(e.Duration))
 	r.failedRun.Store(e.Err != nil)
 	r.finished.Store(true)
-	r.bar.SetCurrent(min(r.completed(), r.total))
-	fmt.Fprintf(b.p, "%s %d/%d %s\n", r.label, min(r.completed(), r.total), r.total, r.describe(decor.Statistics{}))
-	if e.Err != nil {
-		r.bar.Abort(true)
-	} else {
-		r.bar.SetTotal(-1, true)
+	b.println(r.line())
+	if r.bar != nil {
+		r.bar.SetCurrent(min(r.completed(), r.total))
+		if e.Err != nil {
+			r.bar.Abort(true)
+		} else {
+			r.bar.SetTotal(-1, true)
+		}
 	}
 	b.active--
 	b.idle.Broadcast()
@@ -240,6 +265,11 @@ func (b *Bar) Output(w io.Writer) io.Writer {
 func (b *Bar) Write(p []byte) (int, error) {
 	if b == nil {
 		return len(p), nil
+	}
+	if !b.tty {
+		b.wmu.Lock()
+		defer b.wmu.Unlock()
+		return b.w.Write(p)
 	}
 	return b.p.Write(p)
 }
@@ -272,8 +302,12 @@ func (b *Bar) Close() error {
 		b.mu.Lock()
 		b.closed = true
 		for id, r := range b.runs {
-			r.bar.SetCurrent(min(r.completed(), r.total))
-			r.bar.Abort(false)
+			if r.bar != nil {
+				r.bar.SetCurrent(min(r.completed(), r.total))
+				r.bar.Abort(false)
+			} else {
+				b.println(r.line() + " · stopped")
+			}
 			delete(b.runs, id)
 		}
 		b.active = 0

@@ -3,6 +3,7 @@ package progress_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,33 @@ func TestRegressionManyRunsRedrawAll(t *testing.T) {
 	t.Logf("bytes written in 100ms idle after 1000 finished runs: %d", after-before)
 	if after-before > 20000 {
 		t.Errorf("finished runs are redrawn at every refresh: %d bytes in 100ms of idleness", after-before)
+	}
+}
+
+// On a writer that is not a terminal (a CI log), each finished run was
+// printed twice: once as a plain line and once as mpb's last frame of its
+// bar. Now runs are plain lines only, each finished run's exactly once.
+func TestRegressionPlainOutputPrintsRunsOnce(t *testing.T) {
+	var buf syncBuffer
+	bar := progress.New(&buf, &progress.Options{RefreshRate: time.Hour})
+	s := newScheduler(bar)
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := cairn.Collect[float64](ctx, s, seed(8, false, total), cairn.RunOptions{Name: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cairn.Collect[float64](ctx, s, seed(8, true, fail), cairn.RunOptions{Name: "second"}); err == nil {
+		t.Fatal("run 2 succeeded; want fail's error")
+	}
+	fmt.Fprintln(bar.Output(nil), "a log line")
+	bar.Wait()
+	out := buf.String()
+	for _, want := range []string{"run 1 first 9/9 9 done · finished in", "run 2 second 9/9 ", "4 restored", "1 failed · failed in", "a log line\n"} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("%q appears %d times, want once:\n%s", want, strings.Count(out, want), out)
+		}
+	}
+	if strings.ContainsAny(out, "[]=") {
+		t.Errorf("a bar was drawn on a writer that is not a terminal:\n%s", out)
 	}
 }

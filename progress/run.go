@@ -72,6 +72,11 @@ func (r *run) describe(decor.Statistics) string {
 	return strings.Join(parts, " · ")
 }
 
+// line is the run's state as one plain line.
+func (r *run) line() string {
+	return fmt.Sprintf("%s %d/%d %s", r.label, min(r.completed(), r.total), r.total, r.describe(decor.Statistics{}))
+}
+
 // round shortens a duration for display: 1.2s, 340ms, 2m5s.
 func round(d time.Duration) string {
 	switch {
