@@ -18,12 +18,15 @@
 // an index of the newest record of each key in every pack, and brings it up
 // to date before each read, so another process's Put, overwrite or Delete is
 // seen by the next Get. A Delete appends a delete record; garbage collection
-// removes a pack once none of its records matters any more. A record cut
-// short by a crash ends what is read of its pack (the rest was never
-// written). A record whose header fails its checksum is skipped, and reading
-// goes on at the next intact record, so that damage hides only what it hit
-// (recomputed, never wrong) and not the newer versions after it. A damaged
-// payload fails the checkpoint frame's own checksum on Get.
+// removes a pack once none of its records matters any more, and first merges
+// small sealed packs, when there are more than eight, into its own (every
+// process that writes leaves a pack, and a process reads every pack's
+// record headers when it first reads). A record cut short by a crash ends
+// what is read of its pack (the rest was never written). A record whose
+// header fails its checksum is skipped, and reading goes on at the next
+// intact record, so that damage hides only what it hit (recomputed, never
+// wrong) and not the newer versions after it. A damaged payload fails the
+// checkpoint frame's own checksum on Get.
 //
 // # Large entries: a file each
 //

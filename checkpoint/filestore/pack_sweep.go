@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,7 +22,7 @@ type version struct {
 // another process's unsealed pack modified after before (it may still be
 // written); an older one may only be idle, so moveAside readies its removal with
 // care. Deleting a key therefore frees its bytes only once the rest of
-// its pack is dead too; packs are not rewritten.
+// its pack is dead too; only small sealed packs are rewritten (compact).
 //
 // It returns how many packs it removed and their size. Dead records in a
 // pack that has live ones stay until the pack dies.
@@ -29,6 +30,9 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if err := ps.refresh(); err != nil {
+		return 0, 0, err
+	}
+	if err := ps.compact(); err != nil {
 		return 0, 0, err
 	}
 	vers := map[string][]version{}
@@ -136,7 +140,8 @@ func (ps *packSet) moveAside(p *pack, path string) (string, bool) {
 }
 
 // keepDeletes takes out of removable the packs of deletes whose key has an
-// older put in a pack that stays: a delete stays while that put does.
+// older put in a pack that stays, and no newer record than that put in a
+// pack that stays: a delete stays while it is what hides that put.
 func keepDeletes(vers map[string][]version, removable map[*pack]bool) {
 	for changed := true; changed; {
 		changed = false
@@ -146,7 +151,7 @@ func keepDeletes(vers map[string][]version, removable map[*pack]bool) {
 					continue
 				}
 				for _, u := range vs {
-					if u.kind == recPut && !removable[u.e.p] && v.e.newerThan(u.e) {
+					if u.kind == recPut && !removable[u.e.p] && v.e.newerThan(u.e) && !hiddenBy(vs, u, removable) {
 						delete(removable, v.e.p)
 						changed = true
 						break
@@ -155,6 +160,86 @@ func keepDeletes(vers map[string][]version, removable map[*pack]bool) {
 			}
 		}
 	}
+}
+
+// hiddenBy reports whether a record of the key newer than u stays.
+func hiddenBy(vs []version, u version, removable map[*pack]bool) bool {
+	for _, w := range vs {
+		if !removable[w.e.p] && w.e.newerThan(u.e) {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	// compactMin is how many small sealed packs a sweep tolerates before
+	// it merges them.
+	compactMin = 8
+	// compactMax is the largest pack a sweep merges.
+	compactMax = packRotate / 4
+)
+
+// compact copies into our pack, with their versions, the newest records of
+// each key held by small sealed packs, when there are more than compactMin
+// of them; they are then dead, and the sweep removes them. Every process
+// that writes leaves a pack (its run's records at least), and a process
+// reads every pack's headers when it first reads: merging keeps that to a
+// few packs. A copy has its original's time and a later pack name, so it
+// is the newer of the two everywhere. ps.mu is held.
+func (ps *packSet) compact() error {
+	var small []*pack
+	for _, p := range ps.packs {
+		if p.sealed && p != ps.w && !p.retired && p.scanned <= compactMax {
+			small = append(small, p)
+		}
+	}
+	if len(small) <= compactMin {
+		return nil
+	}
+	w, err := ps.writer()
+	if err != nil {
+		return err
+	}
+	src := map[*pack]bool{}
+	for _, p := range small {
+		if p.name < w.name { // else a copy would not be the newer
+			src[p] = true
+		}
+	}
+	keys := make([]string, 0, len(ps.index))
+	for k, e := range ps.index {
+		if src[e.p] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	written := map[*pack]bool{}
+	for _, k := range keys {
+		e := ps.index[k]
+		kind, data := recDelete, []byte(nil)
+		if !e.deleted {
+			kind, data = recPut, make([]byte, e.size)
+			if _, err := e.p.f.ReadAt(data, e.dataOff); err != nil {
+				continue // the original stays, and so does its pack
+			}
+		}
+		to, _, err := ps.append(kind, k, e.t, data)
+		if err != nil {
+			return err
+		}
+		written[to] = true
+	}
+	if ps.d.opts.NoSync {
+		return nil
+	}
+	// The copies are durable before any original goes.
+	for p := range written {
+		if err := p.f.Sync(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // versions adds the put and delete records p's index covers to vers.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -503,4 +504,73 @@ func TestPackDamageKeepsNewerVersions(t *testing.T) {
 		t.Fatalf("k = %q after damage before its overwrite, want new", got)
 	}
 	absentT(t, c, "gone")
+}
+
+// TestPackSweepMergesSmallPacks checks that a sweep over many small sealed
+// packs (one per process that wrote) merges them into a few, and that no
+// key's value, absence or ModTime changes, for this Driver or a fresh one.
+func TestPackSweepMergesSmallPacks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	// A long-lived writer holds an old put of "d" in its (unsealed) pack;
+	// a later process deletes it: the delete must outlive the merge.
+	live := openT(t, dir, nil)
+	putT(t, live, "d", []byte("deleted later"))
+	when := time.Date(2021, 5, 6, 7, 8, 9, 0, time.UTC)
+	for i := range 20 {
+		d := openT(t, dir, nil)
+		putT(t, d, fmt.Sprintf("k/%d", i), []byte(fmt.Sprint("v", i)))
+		putT(t, d, "shared", []byte(fmt.Sprint("s", i)))
+		if i == 5 {
+			if err := d.Delete(ctx, "d"); err != nil {
+				t.Fatal(err)
+			}
+			putT(t, d, "gone", []byte("x"))
+		}
+		if i == 9 {
+			if err := d.Delete(ctx, "gone"); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Touch(ctx, "k/3", when); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.Close()
+	}
+	state := func(d *Driver) map[string]string {
+		out := map[string]string{}
+		for _, k := range keysT(t, d, "") {
+			a, err := d.Stat(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[k] = string(getT(t, d, k)) + " @ " + a.ModTime.UTC().Format(time.RFC3339Nano)
+		}
+		return out
+	}
+	before := state(openT(t, dir, nil))
+	if len(packFiles(t, dir)) < 21 {
+		t.Fatalf("%d packs before the sweep, want 21", len(packFiles(t, dir)))
+	}
+	s := openT(t, dir, nil)
+	n, _, err := s.Sweep(ctx, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Fatalf("Sweep removed %d packs, want the 20 small sealed ones", n)
+	}
+	if left := packFiles(t, dir); len(left) > 2 {
+		t.Fatalf("packs left: %d, want the live writer's and the sweeper's", len(left))
+	}
+	for name, d := range map[string]*Driver{"sweeper": s, "fresh": openT(t, dir, nil)} {
+		if got := state(d); !reflect.DeepEqual(got, before) {
+			t.Fatalf("%s sees %v after the merge, want %v", name, got, before)
+		}
+		absentT(t, d, "d")
+		absentT(t, d, "gone")
+	}
+	if !strings.HasPrefix(before["k/3"], "v3 @ 2021-05-06T07:08:09") || before["shared"][:3] != "s19" {
+		t.Fatalf("the state before the merge is not what was written: %v", before)
+	}
 }
