@@ -21,7 +21,8 @@
 // removes a pack once none of its records matters any more, and first merges
 // small sealed packs, when there are more than eight, into its own (every
 // process that writes leaves a pack, and a process reads every pack's
-// record headers when it first reads). A record cut short by a crash ends
+// record headers when it first reads); a Driver that has read the store and
+// finds more than 32 of them merges them when it closes. A record cut short by a crash ends
 // what is read of its pack (the rest was never written). A record whose
 // header fails its checksum is skipped, and reading goes on at the next
 // intact record, so that damage hides only what it hit (recomputed, never

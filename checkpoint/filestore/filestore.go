@@ -403,11 +403,14 @@ func (d *Driver) Delete(ctx context.Context, key string) error {
 }
 
 // Close marks the driver closed, seals the pack it appended to and closes
-// the pack files it read.
+// the pack files it read. If it has read the store and found more than 32
+// small sealed packs, it first merges them into its own (see Sweep), so that
+// a store that is never garbage-collected keeps few packs.
 func (d *Driver) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	d.packs.mergeOnClose()
 	if err := d.packs.close(); err != nil {
 		return fmt.Errorf("filestore: close: %w", err)
 	}

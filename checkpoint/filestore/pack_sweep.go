@@ -258,3 +258,28 @@ func (ps *packSet) versions(p *pack, vers map[string][]version) error {
 		}
 	}
 }
+
+// closeMergeMin is how many small sealed packs a Driver that has read the
+// store finds too many when it closes: it merges them then, so that a store
+// nobody garbage-collects does not grow a pack per run without end.
+const closeMergeMin = 32
+
+// mergeOnClose merges small sealed packs, as a sweep does (and removes the
+// packs that died), when a Driver that has read the store closes and finds
+// more than closeMergeMin of them. It is best effort: a failure leaves the
+// packs as they were, to be merged by the next.
+func (ps *packSet) mergeOnClose() {
+	ps.mu.Lock()
+	n := 0
+	if ps.listed && !ps.closed {
+		for _, p := range ps.packs {
+			if p.sealed && p != ps.w && !p.retired && p.scanned <= compactMax {
+				n++
+			}
+		}
+	}
+	ps.mu.Unlock()
+	if n > closeMergeMin {
+		ps.sweep(time.Now().Add(-time.Hour)) // another's unsealed pack: idle an hour, as GC
+	}
+}

@@ -574,3 +574,36 @@ func TestPackSweepMergesSmallPacks(t *testing.T) {
 		t.Fatalf("the state before the merge is not what was written: %v", before)
 	}
 }
+
+// TestPackCloseMergesManyPacks checks that packs do not pile up one per
+// process in a store nobody garbage-collects: a Driver that has read the
+// store merges the small sealed packs when it closes and finds too many.
+func TestPackCloseMergesManyPacks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	most := 0
+	for i := range 2*closeMergeMin + 5 {
+		d := openT(t, dir, nil)
+		if _, err := d.Get(ctx, "restore/attempt"); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		putT(t, d, fmt.Sprintf("run/%d", i), []byte(fmt.Sprint(i)))
+		putT(t, d, "latest", []byte(fmt.Sprint(i)))
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, len(packFiles(t, dir)))
+	}
+	if most > closeMergeMin+2 {
+		t.Fatalf("%d packs at the most, want at most %d", most, closeMergeMin+2)
+	}
+	e := openT(t, dir, nil)
+	for i := range 2*closeMergeMin + 5 {
+		if got := getT(t, e, fmt.Sprintf("run/%d", i)); string(got) != fmt.Sprint(i) {
+			t.Fatalf("run/%d = %q after merges", i, got)
+		}
+	}
+	if got := getT(t, e, "latest"); string(got) != fmt.Sprint(2*closeMergeMin+4) {
+		t.Fatalf("latest = %q after merges, want the last write", got)
+	}
+}
