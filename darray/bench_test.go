@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/cairnlabs/cairn"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -100,6 +102,56 @@ func benchMatMul(b *testing.B, n, bs int) {
 			c := must(MatMul(a, bb))
 			if _, err := cairn.ComputeAll(ctx, s, c.Chunks()); err != nil {
 				b.Fatal(err)
+			}
+		}
+		flops(b)
+	})
+}
+
+// BenchmarkBlockProduct measures one 512×512 block product on the calling
+// goroutine, as a MatMul thunk computes it (gemmAcc), beside gonum's Dgemm
+// on the blocks as they are: the per-core kernel speeds that gemmAcc's
+// comment cites.
+func BenchmarkBlockProduct(b *testing.B) {
+	const n = 512
+	src := rand.New(rand.NewPCG(2, 2))
+	x, y := make([]float64, n*n), make([]float64, n*n)
+	for i := range x {
+		x[i], y[i] = src.NormFloat64(), src.NormFloat64()
+	}
+	flops := func(b *testing.B) {
+		b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+	}
+	b.Run("gemmAcc/float64", func(b *testing.B) {
+		dst := make([]float64, n*n)
+		var scratch []float64
+		for b.Loop() {
+			scratch = gemmAcc(dst, x, y, n, n, n, scratch)
+		}
+		flops(b)
+	})
+	b.Run("gemmAcc/float32", func(b *testing.B) {
+		x32, y32, dst := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+		for i := range x {
+			x32[i], y32[i] = float32(x[i]), float32(y[i])
+		}
+		var scratch []float32
+		for b.Loop() {
+			scratch = gemmAcc(dst, x32, y32, n, n, n, scratch)
+		}
+		flops(b)
+	})
+	b.Run("Dgemm-as-is", func(b *testing.B) {
+		dst := make([]float64, n*n)
+		impl := gonum.Implementation{}
+		for b.Loop() {
+			// 64×192 strips: under gonum's threshold for going parallel
+			// (four 64×64 tiles), so one core, as in a thunk.
+			for i := 0; i < n; i += 64 {
+				for j := 0; j < n; j += 192 {
+					w := min(192, n-j)
+					impl.Dgemm(blas.NoTrans, blas.NoTrans, 64, w, n, 1, x[i*n:], n, y[j:], n, 1, dst[i*n+j:], n)
+				}
 			}
 		}
 		flops(b)
