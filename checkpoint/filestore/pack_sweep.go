@@ -17,7 +17,8 @@ type version struct {
 
 // sweep removes the pack files none of whose records matter any more: every
 // put in them has a newer put or delete, and every delete in them has no
-// older put left in a pack that stays; the touches in them that still set a
+// older put left in a pack that stays (and, if it is the key's newest record,
+// was written before before); the touches in them that still set a
 // live entry's ModTime are first written again in our pack. Our current pack stays, and so does
 // another process's unsealed pack modified after before (it may still be
 // written); an older one may only be idle, so moveAside readies its removal with
@@ -52,9 +53,14 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 		}
 		removable[p] = true
 	}
-	// A pack holding a key's newest put stays.
+	// A pack holding a key's newest put stays, and so does one holding a
+	// key's newest record when that is a delete written since before: a
+	// merge that began before the delete (another process's sweep, see
+	// compact) may still copy an older put of the key, with its old
+	// version, after this sweep looked; without the delete, that copy
+	// would bring the key back.
 	for _, e := range ps.index {
-		if !e.deleted {
+		if !e.deleted || e.t >= before.UnixNano() {
 			delete(removable, e.p)
 		}
 	}

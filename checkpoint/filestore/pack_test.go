@@ -406,7 +406,9 @@ func TestPackSweep(t *testing.T) {
 	b.Close()
 	c.Close()
 	e := openT(t, dir, nil)
-	if n, _, err := e.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != 2 {
+	// A key's newest delete stays while younger than before (a merge in
+	// flight may copy an older put): a before past the deletes lets them go.
+	if n, _, err := e.Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
 		t.Fatalf("Sweep = %d, %v; want b's and c's packs removed", n, err)
 	}
 	if p := packFiles(t, dir); len(p) != 0 {

@@ -1,0 +1,67 @@
+package filestore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// createHookFS runs hook once, just before this Driver creates its first
+// pack file.
+type createHookFS struct {
+	FS
+	once sync.Once
+	hook func()
+}
+
+func (c *createHookFS) OpenFile(name string, flag int, perm os.FileMode) (File, error) {
+	if flag&os.O_CREATE != 0 && strings.HasSuffix(name, packSuffix) {
+		c.once.Do(c.hook)
+	}
+	return c.FS.OpenFile(name, flag, perm)
+}
+
+// TestMergeStaleCopyAfterDelete: a merge copies k's put as its index had it
+// when the sweep began. Meanwhile another process deletes k, and a third
+// process's sweep (whose own pack is older than all the others, so it merges
+// nothing) removes both the put's pack and the delete's, since the delete
+// hides no put that stays. The merge's copy, with the put's old version,
+// then lands: k must not come back.
+func TestMergeStaleCopyAfterDelete(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "a/0", []byte("a's pack is the oldest"))
+	for i := range compactMin + 1 {
+		d := openT(t, dir, nil)
+		putT(t, d, fmt.Sprintf("f/%d", i), []byte("filler"))
+		d.Close()
+	}
+	s1 := openT(t, dir, nil)
+	putT(t, s1, "k", []byte("deleted"))
+	s1.Close()
+	h := &createHookFS{FS: OS()}
+	h.hook = func() {
+		x := openT(t, dir, nil)
+		if err := x.Delete(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+		x.Close()
+		if _, _, err := a.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := openT(t, dir, &Options{FS: h})
+	if _, _, err := b.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range map[string]*Driver{"merger": b, "sweeper": a, "fresh": openT(t, dir, nil)} {
+		if got, err := d.Get(ctx, "k"); err == nil {
+			t.Errorf("%s reads deleted k = %q after the merge", name, got)
+		}
+	}
+}
