@@ -65,3 +65,47 @@ func TestMergeStaleCopyAfterDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeKeepsTouchInOwnTornPack: this Driver's touch of k went to its
+// pack with the next Put; then a write failed (a full disk), which ends that
+// pack. A merge copies the pack's put elsewhere and removes it: the touch in
+// it still sets k's ModTime, for this Driver and a fresh one.
+func TestMergeKeepsTouchInOwnTornPack(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := openT(t, dir, nil)
+	putT(t, p, "k", []byte("touched"))
+	p.Close()
+	for i := range compactMin + 1 {
+		d := openT(t, dir, nil)
+		putT(t, d, fmt.Sprintf("f/%d", i), []byte("filler"))
+		d.Close()
+	}
+	lfs := &limitFS{FS: OS(), left: 1 << 20}
+	d := openT(t, dir, &Options{FS: lfs})
+	when := time.Date(2022, 3, 4, 5, 6, 7, 0, time.UTC)
+	if err := d.Touch(ctx, "k", when); err != nil {
+		t.Fatal(err)
+	}
+	putT(t, d, "j", []byte("with the touch")) // writes the touch too
+	lfs.left = 0
+	if err := d.Put(ctx, "j", strings.NewReader("full"), 4); err == nil {
+		t.Fatal("a Put on a full disk succeeded")
+	}
+	lfs.left = 1 << 20
+	if _, _, err := d.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]*Driver{"merger": d, "fresh": openT(t, dir, nil)} {
+		a, err := e.Stat(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.ModTime.Equal(when) {
+			t.Errorf("%s: k's ModTime = %v after the merge, want the touch's %v", name, a.ModTime.UTC(), when)
+		}
+		if got := string(getT(t, e, "j")); got != "with the touch" {
+			t.Errorf("%s: j = %q", name, got)
+		}
+	}
+}

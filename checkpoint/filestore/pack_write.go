@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -67,8 +68,13 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 		return nil, 0, errClosed
 	}
 	var buf []byte
+	flushed := make(map[string]touchMark, len(ps.touches))
 	for k, m := range ps.touches {
 		buf = appendRecord(buf, recTouch, k, m.t, touchData(m.ver))
+		flushed[k] = m
+	}
+	if kind == recTouch { // flushTouches' last
+		flushed[key] = touchMark{ver: int64(binary.LittleEndian.Uint64(data)), t: t}
 	}
 	clear(ps.touches)
 	at := int64(len(buf))
@@ -105,6 +111,14 @@ func (ps *packSet) append(kind byte, key string, t int64, data []byte) (*pack, i
 		if fresh && !ps.d.opts.NoSync {
 			if err := ps.d.syncDir(ps.dir); err != nil {
 				return nil, 0, err
+			}
+		}
+		// The touches now live in w: a sweep that removes w writes
+		// them again (it knows no other pack of a touch made here).
+		for k, m := range flushed {
+			if tm, ok := ps.touched[k]; ok && tm.p == nil && tm.ver == m.ver && tm.t == m.t {
+				tm.p = w
+				ps.touched[k] = tm
 			}
 		}
 		if kind != recTouch {
