@@ -26,6 +26,18 @@ const (
 // directory, never names an absolute path, and means the same on every
 // driver and operating system.
 func ValidateKey(key string) error {
+	if reserved(key) {
+		return fmt.Errorf("%w %q: keys under %q (in any case) are reserved for the store's own records", ErrInvalidKey, key, internalPrefix)
+	}
+	return ValidateStoredKey(key)
+}
+
+// ValidateStoredKey reports whether key is one a Store may give a driver:
+// a valid key by ValidateKey's rules, or one of the Store's own records'
+// keys. A driver that reads keys back from storage it does not trust (a
+// pack file, an index) checks them with it, so that bytes from disk never
+// name a path outside its directory.
+func ValidateStoredKey(key string) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, fmt.Sprintf(format, args...))
 	}
@@ -38,8 +50,6 @@ func ValidateKey(key string) error {
 		return bad("absolute paths are not keys; drop the leading '/'")
 	case key[len(key)-1] == '/':
 		return bad("ends with '/'; drop it")
-	case reserved(key):
-		return bad("keys under %q (in any case) are reserved for the store's own records", internalPrefix)
 	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]

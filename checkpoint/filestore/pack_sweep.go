@@ -17,13 +17,14 @@ type version struct {
 
 // sweep removes the pack files none of whose records matter any more: every
 // put in them has a newer put or delete, and every delete in them has no
-// older put left in a pack that stays (and, if it is the key's newest record,
-// was written before before); the touches in them that still set a
-// live entry's ModTime are first written again in our pack. Our current pack stays, and so does
-// another process's unsealed pack modified after before (it may still be
-// written); an older one may only be idle, so moveAside readies its removal with
-// care. Deleting a key therefore frees its bytes only once the rest of
-// its pack is dead too; only small sealed packs are rewritten (compact).
+// older put left in a pack that stays (and, if it is the key's newest
+// record, was written before before); the touches in them that still set a
+// live entry's ModTime are first written again in our pack. Our current
+// pack stays, and so does another process's unsealed pack modified after
+// before (it may still be written); an older one may only be idle, so
+// moveAside readies its removal with care. Deleting a key therefore frees
+// its bytes only once the rest of its pack is dead too; only small sealed
+// packs are rewritten (compact).
 //
 // It returns how many packs it removed and their size. Dead records in a
 // pack that has live ones stay until the pack dies.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+
+	"github.com/cairnlabs/cairn/checkpoint"
 )
 
 // A pack file is a sequence of records, appended by one Driver and never
@@ -95,7 +97,7 @@ func readRecord(r *bufio.Reader) (record, error) {
 		return record{}, errRecord
 	}
 	crc := crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, key)
-	if crc != binary.LittleEndian.Uint32(h[20:24]) || (h[4] != recSeal && !keyShape(key)) {
+	if crc != binary.LittleEndian.Uint32(h[20:24]) {
 		return record{}, errDamaged
 	}
 	rec := record{
@@ -103,6 +105,11 @@ func readRecord(r *bufio.Reader) (record, error) {
 		key:     string(key),
 		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
 		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
+	}
+	// A key from disk must be one a Store could have given: never a path
+	// outside the directory.
+	if rec.kind != recSeal && checkpoint.ValidateStoredKey(rec.key) != nil {
+		return record{}, errDamaged
 	}
 	if rec.kind == recTouch && rec.dataLen == 8 {
 		var v [8]byte
@@ -196,25 +203,4 @@ func (rr *recordReader) resync(from int64) (int64, bool) {
 		pos += int64(n - len(recMagic) + 1) // a magic may straddle windows
 	}
 	return 0, false
-}
-
-// keyShape reports whether a key read from a pack has the shape of the keys
-// the Store gives a driver ('/'-separated segments of letters, digits, '.',
-// '_' and '-', none empty, "." or ".."), so that bytes from disk never
-// name a path outside the directory.
-func keyShape(key []byte) bool {
-	if len(key) == 0 || len(key) > 512 {
-		return false
-	}
-	for seg := range bytes.SplitSeq(key, []byte("/")) {
-		if len(seg) == 0 || len(seg) > 200 || string(seg) == "." || string(seg) == ".." {
-			return false
-		}
-		for _, c := range seg {
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
