@@ -166,11 +166,11 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"too few", cairn.Delayed(two)(1), "takes 2 arguments, got 1"},
 		{"too many", cairn.Delayed(two)(1, 2, 3), "takes 2 arguments, got 3"},
-		{"literal type", cairn.Delayed(two)(1, "2"), "argument 2: string given, the function wants a int"},
-		{"thunk type", cairn.Delayed(two)(1, str), "gives a string, the function wants a int"},
+		{"literal type", cairn.Delayed(two)(1, "2"), "argument 2: a string given, the function wants an int"},
+		{"thunk type", cairn.Delayed(two)(1, str), "gives a string, the function wants an int"},
 		{"nil for int", cairn.Delayed(two)(1, nil), "nil given"},
 		{"no value", cairn.Delayed(two)(1, errOnly), "returns no value"},
-		{"variadic elem", cairn.Delayed(inner)(1.0, "x"), "argument 2: string given"},
+		{"variadic elem", cairn.Delayed(inner)(1.0, "x"), "argument 2: a string given"},
 		{"not a func", cairn.Delayed(42)(), "not a function"},
 		{"bad results", cairn.Delayed(func() (int, int) { return 1, 2 })(), "second must be error"},
 	}
@@ -202,7 +202,7 @@ func TestRunTimeArgTypeIsAnError(t *testing.T) {
 	_, err := cairn.Compute(context.Background(), newSched(t, nil),
 		cairn.Delayed(func(x int) int { return x })(cairn.ToChunk("not an int")))
 	var fe *cairn.ThunkFailedError
-	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "argument 1 is a string, the function wants a int") {
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "argument 1 is a string, the function wants an int") {
 		t.Fatalf("err %v", err)
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/cairnlabs/cairn/exec"
 )
 
 // Chunk is a handle on a computed value: the result of a thunk, an
 // argument for further thunks, or what a Restore function hands back
 // (Dagger's Chunk). A Chunk made in this process holds its value; one made
-// by a cluster executor may hold only where the value lives, and fetches it
+// by a cluster executor holds only where the value lives, and fetches it
 // when asked. Implementations must be safe for concurrent use.
 type Chunk interface {
 	// Value returns the chunk's value, fetching it first if it lives
@@ -17,33 +19,13 @@ type Chunk interface {
 	Value(ctx context.Context) (any, error)
 }
 
-// Keyed is implemented by chunks that know the checkpoint key of the thunk
-// that made them. Passing such a chunk to Delayed keys the new thunk by its
-// lineage instead of hashing the value.
-type Keyed interface {
-	Chunk
-	Key() string
-}
-
-// valueChunk is a Chunk held in this process.
-type valueChunk struct {
-	v   any
-	key string
-}
-
-func (c *valueChunk) Value(context.Context) (any, error) { return c.v, nil }
-
-func (c *valueChunk) Key() string { return c.key }
-
-func (c *valueChunk) String() string { return fmt.Sprintf("Chunk(%T)", c.v) }
-
 // ToChunk wraps a value as a Chunk (Dagger's tochunk). A Chunk is returned
 // as is. Restore functions return ToChunk(v) for a restored value.
 func ToChunk(v any) Chunk {
 	if c, ok := v.(Chunk); ok {
 		return c
 	}
-	return &valueChunk{v: v}
+	return exec.NewValue(v, "")
 }
 
 // Value returns the value held by c as a T. It fails, naming both types, if
@@ -72,7 +54,17 @@ func convert[T any](v any) (T, error) {
 		case reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Map, reflect.Func, reflect.Chan:
 			return zero, nil
 		}
-		return zero, fmt.Errorf("cairn: chunk holds nil, not a %v", want)
+		return zero, fmt.Errorf("cairn: the chunk holds nil, not %s", article(want))
 	}
-	return zero, fmt.Errorf("cairn: chunk holds a %T, not a %v", v, want)
+	return zero, fmt.Errorf("cairn: the chunk holds %s, not %s", article(reflect.TypeOf(v)), article(want))
+}
+
+// article writes a type with its indefinite article: "an int", "a float64".
+func article(t reflect.Type) string {
+	s := t.String()
+	switch s[0] {
+	case 'a', 'e', 'i', 'o', 'u':
+		return "an " + s
+	}
+	return "a " + s
 }

@@ -5,23 +5,31 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+
+	"github.com/cairnlabs/cairn/exec"
+	"github.com/cairnlabs/cairn/internal/runner"
 )
 
 var (
 	// ErrNoCheckpoint is what a Restore function returns (or wraps) when it
 	// has nothing to restore. fs.ErrNotExist means the same.
-	ErrNoCheckpoint = errors.New("cairn: no checkpoint")
+	ErrNoCheckpoint = runner.ErrNoCheckpoint
 	// ErrClosed is returned by calls on a closed Scheduler.
-	ErrClosed = errors.New("cairn: scheduler closed")
+	ErrClosed = runner.ErrClosed
 	// ErrNotSpawned is returned by Wait and Fetch on a thunk that was not
 	// passed to Spawn.
-	ErrNotSpawned = errors.New("cairn: thunk was not spawned")
+	ErrNotSpawned = runner.ErrNotSpawned
 	// ErrRetryable marks errors that a thunk with Options.Retries may be
 	// retried after. Wrap an error with Retryable to mark it.
-	ErrRetryable = errors.New("cairn: retryable")
+	ErrRetryable = runner.ErrRetryable
 	// ErrUnkeyable is the error of Thunk.Key for a thunk whose inputs or
 	// function cannot be hashed into a stable key.
-	ErrUnkeyable = errors.New("cairn: thunk has no stable key")
+	ErrUnkeyable = runner.ErrUnkeyable
+	// ErrLost matches the cause of a thunk that failed because it was lost
+	// too many times (Config.LostRetries): the workers running it died.
+	ErrLost = exec.ErrLost
+
+	errNilFunc = errors.New("cairn: Delayed got a nil *Func")
 )
 
 // Retryable marks err as transient: a thunk with Options.Retries returning
@@ -41,8 +49,9 @@ func (e *retryableError) Unwrap() []error {
 	return []error{e.err, ErrRetryable}
 }
 
-// ThunkFailedError reports a thunk that returned an error or panicked. The
-// run's error wraps it: use errors.As to get it from Compute or Collect.
+// ThunkFailedError reports a thunk that returned an error, panicked, ran
+// past its Timeout, or was lost too many times. The run's error wraps it:
+// use errors.As to get it from Compute or Collect.
 type ThunkFailedError struct {
 	// Thunk is the thunk that failed.
 	Thunk *Thunk
@@ -61,25 +70,14 @@ func (e *ThunkFailedError) Error() string {
 
 func (e *ThunkFailedError) Unwrap() error { return e.Err }
 
-// PanicError is the cause of a ThunkFailedError when the function panicked.
-type PanicError struct {
-	// Value is what the function panicked with.
-	Value any
-	// Stack is the goroutine's stack at the panic.
-	Stack []byte
-}
-
-func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
-
-// Unwrap returns the panic value if it is an error.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
+// PanicError is the cause of a ThunkFailedError when the function
+// panicked: the panic value and the goroutine's stack.
+type PanicError = exec.PanicError
 
 // BuildError reports a thunk that cannot run as written: a value that is
-// not a function, the wrong number of arguments, or an argument of the
-// wrong type. It names the thunk and the line that made it.
+// not a function, the wrong number of arguments, an argument of the wrong
+// type, or an invalid Options.Key. It names the thunk and the line that
+// made it.
 type BuildError struct {
 	Name     string
 	CallSite string
@@ -91,6 +89,19 @@ func (e *BuildError) Error() string {
 }
 
 func (e *BuildError) Unwrap() error { return e.Err }
+
+// buildError and failure make the runner's errors as this package's types.
+func buildError(n *runner.Node, err error) error {
+	if t := thunkOf(n); t != nil {
+		return t.buildError(err)
+	}
+	return &BuildError{Name: n.Name(), CallSite: "unknown", Err: err}
+}
+
+func failure(n *runner.Node, attempts int, err error) error {
+	t := thunkOf(n)
+	return &ThunkFailedError{Thunk: t, Name: n.Name(), CallSite: callSite(n.PC), Attempts: attempts, Err: err}
+}
 
 // callSite formats a program counter as file:line.
 func callSite(pc uintptr) string {

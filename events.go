@@ -3,6 +3,8 @@ package cairn
 import (
 	"fmt"
 	"time"
+
+	"github.com/cairnlabs/cairn/internal/runner"
 )
 
 // EventKind says what an Event reports.
@@ -13,7 +15,7 @@ const (
 	RunStarted        EventKind = iota + 1 // a Compute, Collect or Spawn began; Thunks holds its graph
 	RunFinished                            // it ended; Stats and Err tell how
 	ThunkScheduled                         // ready to run and queued
-	ThunkStarted                           // began running in slot Worker
+	ThunkStarted                           // began running in Slot
 	ThunkFinished                          // ran and succeeded; Duration is its run time
 	ThunkFailed                            // ran and failed; Err is a *ThunkFailedError
 	ThunkRetrying                          // failed with a retryable error; runs again after Duration
@@ -24,10 +26,12 @@ const (
 	RestoreFailed                          // restoring failed (Err); it will run
 	ThunkCheckpointed                      // its value was checkpointed; Bytes written if known
 	CheckpointFailed                       // checkpointing failed (Err)
+	ThunkLost                              // lost with its worker, or its inputs were (Err); it runs again
 )
 
 var kindNames = [...]string{"", "run-started", "run-finished", "scheduled", "started", "finished", "failed",
-	"retrying", "skipped", "pruned", "restored", "restore-missed", "restore-failed", "checkpointed", "checkpoint-failed"}
+	"retrying", "skipped", "pruned", "restored", "restore-missed", "restore-failed", "checkpointed",
+	"checkpoint-failed", "lost"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k > 0 {
@@ -49,17 +53,21 @@ type Event struct {
 	// Thunk is the thunk the event is about (nil for run events, and for
 	// the final-result checkpoint events of a run).
 	Thunk *Thunk
-	// Worker is the executor slot of ThunkStarted, ThunkFinished and
-	// ThunkFailed.
-	Worker int
+	// Slot is the scheduler slot of ThunkStarted, ThunkFinished,
+	// ThunkFailed, ThunkRetrying and ThunkLost.
+	Slot int
+	// Worker names the process where the thunk ran or was restored, with
+	// a cluster executor ("" for this process).
+	Worker string
 	// Duration: run time (finished, failed), wait before retry (retrying),
 	// I/O time (restored, checkpointed), whole run (run finished).
 	Duration time.Duration
-	// Bytes read (restored) or written (checkpointed), when known.
+	// Bytes read (restored), written (checkpointed), or of the result
+	// (finished, where the executor knows it).
 	Bytes int64
 	// Attempt counts runs of the thunk from 1.
 	Attempt int
-	// Err is the error of failed, retrying, restore-failed,
+	// Err is the error of failed, retrying, lost, restore-failed,
 	// checkpoint-failed and run-finished events.
 	Err error
 	// Thunks is the run's graph, dependencies before consumers
@@ -72,7 +80,7 @@ type Event struct {
 // RunStats counts what a run did.
 type RunStats struct {
 	Thunks           int // in the graph
-	Computed         int // ran and succeeded
+	Computed         int // ran and succeeded (a thunk run again after a loss counts again)
 	Restored         int // restored instead of run
 	Pruned           int // neither run nor restored: not needed
 	Failed           int
@@ -80,6 +88,8 @@ type RunStats struct {
 	Checkpointed     int
 	CheckpointFailed int
 	RestoreFailed    int
+	Lost             int // executions lost with their worker (run again)
+	Recomputed       int // thunks computed again because their value was lost
 	BytesWritten     int64
 	BytesRead        int64
 	// FinalRestored is true when RunOptions.Restore gave the result and
@@ -98,3 +108,25 @@ type ListenerFunc func(Event)
 
 // OnEvent calls f(e).
 func (f ListenerFunc) OnEvent(e Event) { f(e) }
+
+// sink turns the runner's events into Events for the listeners.
+func (s *Scheduler) sink(e *runner.Event) {
+	ev := Event{Kind: EventKind(e.Kind), Time: e.Time, Run: e.Run, RunName: e.RunName, Slot: e.Slot,
+		Worker: e.Worker, Duration: e.Duration, Bytes: e.Bytes, Attempt: e.Attempt, Err: e.Err}
+	if e.Node != nil {
+		ev.Thunk = thunkOf(e.Node)
+	}
+	if e.Nodes != nil {
+		ev.Thunks = make([]*Thunk, len(e.Nodes))
+		for i, n := range e.Nodes {
+			ev.Thunks[i] = thunkOf(n)
+		}
+	}
+	if e.Stats != nil {
+		st := RunStats(*e.Stats)
+		ev.Stats = &st
+	}
+	for _, l := range s.listeners {
+		l.OnEvent(ev)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/codec"
+	"github.com/cairnlabs/cairn/exec"
 )
 
 // wireExecutor runs tasks as a remote executor would: the function is looked
@@ -27,36 +28,39 @@ func (c *wireChunk) Value(context.Context) (any, error) {
 	return codec.Unmarshal(c.id, append([]byte(nil), c.data...), nil)
 }
 
+func (c *wireChunk) Key() string { return c.key }
+
 func (e wireExecutor) Slots() int { return e.slots }
 
-func (e wireExecutor) Execute(ctx context.Context, t *cairn.Task) (cairn.Chunk, error) {
+func (e wireExecutor) Execute(ctx context.Context, t *exec.Task) (exec.Result, error) {
 	fn, ok := cairn.Lookup(t.Func.Name())
 	if !ok || fn.Version() != t.Func.Version() {
-		return nil, fmt.Errorf("wire: function %s@%s is not registered in the worker", t.Func.Name(), t.Func.Version())
+		return exec.Result{}, fmt.Errorf("wire: function %s@%s is not registered in the worker", t.Func.Name(), t.Func.Version())
 	}
 	// Ship the arguments: encode here, decode "there".
-	args := make([]cairn.Chunk, len(t.Args))
+	args := make([]any, len(t.Args))
 	for i, a := range t.Args {
 		v, err := a.Value(ctx)
 		if err != nil {
-			return nil, err
+			return exec.Result{}, err
 		}
 		id, b, err := codec.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("wire: argument %d: %w", i+1, err)
+			return exec.Result{}, fmt.Errorf("wire: argument %d: %w", i+1, err)
 		}
-		args[i] = &wireChunk{id: id, data: append([]byte(nil), b...)}
+		if args[i], err = codec.Unmarshal(id, append([]byte(nil), b...), nil); err != nil {
+			return exec.Result{}, err
+		}
 	}
-	remote := &cairn.Task{ID: t.ID, Name: t.Name, Func: fn, Args: args, Key: t.Key, Attempt: t.Attempt}
-	v, err := remote.Call(ctx)
+	v, err := fn.Call(ctx, args)
 	if err != nil {
-		return nil, err
+		return exec.Result{}, err
 	}
 	id, b, err := codec.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("wire: result: %w", err)
+		return exec.Result{}, fmt.Errorf("wire: result: %w", err)
 	}
-	return &wireChunk{id: id, data: append([]byte(nil), b...), key: t.Key}, nil
+	return exec.Result{Chunk: &wireChunk{id: id, data: append([]byte(nil), b...), key: t.Key}, Worker: "wire"}, nil
 }
 
 var (
@@ -73,7 +77,7 @@ var (
 // TestExecutors runs the same graphs on the local executor and on one that
 // shares no memory with the scheduler.
 func TestExecutors(t *testing.T) {
-	for name, ex := range map[string]cairn.Executor{"local": cairn.Local(2), "wire": wireExecutor{slots: 3}} {
+	for name, ex := range map[string]exec.Executor{"local": cairn.Local(2), "wire": wireExecutor{slots: 3}} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newSched(t, &cairn.Config{Executor: ex, Logger: discard()})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/exec"
 )
 
 // SaveFile writes a chunk's value to the file at path as a checksummed
@@ -44,7 +45,7 @@ func LoadFile(ctx context.Context, path string) (Chunk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &valueChunk{v: v}, nil
+	return exec.NewValue(v, ""), nil
 }
 
 // Args converts a slice of thunks (or of any type) to the []any that a

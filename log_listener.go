@@ -46,7 +46,7 @@ func logLevel(e Event) slog.Level {
 		return slog.LevelError
 	case ThunkFailed:
 		return slog.LevelError
-	case ThunkRetrying, RestoreFailed, CheckpointFailed:
+	case ThunkRetrying, RestoreFailed, CheckpointFailed, ThunkLost:
 		return slog.LevelWarn
 	case ThunkRestored, ThunkCheckpointed:
 		if e.Thunk == nil {
@@ -59,7 +59,7 @@ func logLevel(e Event) slog.Level {
 var logMessages = [...]string{"", "cairn: run started", "cairn: run finished", "cairn: thunk scheduled",
 	"cairn: thunk started", "cairn: thunk finished", "cairn: thunk failed", "cairn: thunk retrying",
 	"cairn: thunk skipped", "cairn: thunk pruned", "cairn: thunk restored", "cairn: nothing to restore",
-	"cairn: restore failed", "cairn: thunk checkpointed", "cairn: checkpoint failed"}
+	"cairn: restore failed", "cairn: thunk checkpointed", "cairn: checkpoint failed", "cairn: thunk lost; running it again"}
 
 // OnEvent writes e's line.
 func (ll *logListener) OnEvent(e Event) {
@@ -79,15 +79,18 @@ func (ll *logListener) OnEvent(e Event) {
 	}
 	if t := e.Thunk; t != nil {
 		attrs = append(attrs, slog.String("thunk", t.Name()), slog.Uint64("id", t.ID()))
-		if k := t.key.Load(); k != nil && k.err == nil && k.key != "" {
-			attrs = append(attrs, slog.String("key", k.key)) // only if known: never hash here
+		if k, ok := t.n.CachedKey(); ok {
+			attrs = append(attrs, slog.String("key", k)) // only if known: never hash here
 		}
 	} else if e.Kind != RunStarted && e.Kind != RunFinished {
 		attrs = append(attrs, slog.String("thunk", "final result"))
 	}
 	switch e.Kind {
-	case ThunkStarted, ThunkFinished, ThunkFailed, ThunkRetrying:
-		attrs = append(attrs, slog.Int("worker", e.Worker))
+	case ThunkStarted, ThunkFinished, ThunkFailed, ThunkRetrying, ThunkLost:
+		attrs = append(attrs, slog.Int("slot", e.Slot))
+		if e.Worker != "" {
+			attrs = append(attrs, slog.String("worker", e.Worker))
+		}
 		if e.Attempt > 1 || e.Kind == ThunkFailed || e.Kind == ThunkRetrying {
 			attrs = append(attrs, slog.Int("attempt", e.Attempt))
 		}
@@ -107,7 +110,8 @@ func (ll *logListener) OnEvent(e Event) {
 			slog.Int("thunks", st.Thunks), slog.Int("computed", st.Computed), slog.Int("restored", st.Restored),
 			slog.Int("pruned", st.Pruned), slog.Int("failed", st.Failed), slog.Int("skipped", st.Skipped),
 			slog.Int("checkpointed", st.Checkpointed), slog.Int("checkpoint_failed", st.CheckpointFailed),
-			slog.Int("restore_failed", st.RestoreFailed), slog.Int64("bytes_written", st.BytesWritten),
+			slog.Int("restore_failed", st.RestoreFailed), slog.Int("lost", st.Lost), slog.Int("recomputed", st.Recomputed),
+			slog.Int64("bytes_written", st.BytesWritten),
 			slog.Int64("bytes_read", st.BytesRead), slog.Bool("final_restored", st.FinalRestored)))
 	}
 	if e.Err != nil {

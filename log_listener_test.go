@@ -83,11 +83,11 @@ func TestLogListener(t *testing.T) {
 		{"cairn: run started", "", "INFO", []string{"run", "run_name", "thunks"}},
 		{"cairn: thunk restored", "restored", "DEBUG", []string{"run", "id", "duration"}},
 		{"cairn: restore failed", "broken-restore", "WARN", []string{"id", "err"}},
-		{"cairn: thunk started", "unsaved", "DEBUG", []string{"worker"}},
-		{"cairn: thunk finished", "broken-restore", "DEBUG", []string{"worker", "duration"}},
+		{"cairn: thunk started", "unsaved", "DEBUG", []string{"slot"}},
+		{"cairn: thunk finished", "broken-restore", "DEBUG", []string{"slot", "duration"}},
 		{"cairn: thunk checkpointed", "broken-restore", "DEBUG", []string{"duration"}},
 		{"cairn: checkpoint failed", "unsaved", "WARN", []string{"err"}},
-		{"cairn: thunk failed", "fail", "ERROR", []string{"worker", "attempt", "err", "duration"}},
+		{"cairn: thunk failed", "fail", "ERROR", []string{"slot", "attempt", "err", "duration"}},
 		{"cairn: run finished", "", "ERROR", []string{"stats", "err", "duration"}},
 	} {
 		l := find(lines, want.msg, want.thunk)
@@ -141,5 +141,5 @@ func ExampleNewLogListener() {
 	cairn.Collect[float64](context.Background(), s, cairn.Delayed(llDouble)(21.0), cairn.RunOptions{Name: "double"})
 	// Output:
 	// level=INFO msg="cairn: run started" run=1 run_name=double thunks=1
-	// level=INFO msg="cairn: run finished" run=1 run_name=double stats.thunks=1 stats.computed=1 stats.restored=0 stats.pruned=0 stats.failed=0 stats.skipped=0 stats.checkpointed=0 stats.checkpoint_failed=0 stats.restore_failed=0 stats.bytes_written=0 stats.bytes_read=0 stats.final_restored=false
+	// level=INFO msg="cairn: run finished" run=1 run_name=double stats.thunks=1 stats.computed=1 stats.restored=0 stats.pruned=0 stats.failed=0 stats.skipped=0 stats.checkpointed=0 stats.checkpoint_failed=0 stats.restore_failed=0 stats.lost=0 stats.recomputed=0 stats.bytes_written=0 stats.bytes_read=0 stats.final_restored=false
 }

@@ -3,103 +3,70 @@ package cairn
 import (
 	"log/slog"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
-	"github.com/cairnlabs/cairn/internal/sched"
+	"github.com/cairnlabs/cairn/exec"
+	"github.com/cairnlabs/cairn/internal/runner"
 )
 
 // Scheduler runs graphs of thunks (Dagger's scheduler, cairn's embedded
 // default). Create one with New, share it, and Close it when done. Its
 // methods are safe for concurrent use; several Computes may run at once and
-// share its worker slots.
+// share its slots.
 type Scheduler struct {
-	cfg       Config
-	exec      Executor
-	engine    *sched.Engine
-	logger    *slog.Logger
+	r         *runner.Scheduler
 	listeners []Listener
-	ckptSem   chan struct{}
-	runs      atomic.Uint64
-	closeOnce sync.Once
-	closed    atomic.Bool
-
-	// bg counts the goroutines Close waits for: spawned runs, restores,
-	// checkpoint writes and their bookkeeping. mu orders go against Close:
-	// nothing is added once closing is set.
-	mu      sync.RWMutex
-	closing bool
-	bg      sync.WaitGroup
 }
 
 // New returns a Scheduler configured by cfg (nil: all defaults: the local
 // executor on every core, no automatic checkpoints).
 func New(cfg *Config) *Scheduler {
-	s := &Scheduler{}
+	var c Config
 	if cfg != nil {
-		s.cfg = *cfg
+		c = *cfg
 	}
-	if s.cfg.Parallelism < 1 {
-		s.cfg.Parallelism = runtime.GOMAXPROCS(0)
+	if c.Parallelism < 1 {
+		c.Parallelism = runtime.GOMAXPROCS(0)
 	}
-	s.exec = s.cfg.Executor
-	if s.exec == nil {
-		s.exec = Local(s.cfg.Parallelism)
+	if c.Executor == nil {
+		c.Executor = exec.NewLocal(c.Parallelism)
 	}
-	if s.cfg.CheckpointConcurrency < 1 {
-		s.cfg.CheckpointConcurrency = 8
+	if c.CheckpointConcurrency < 1 {
+		c.CheckpointConcurrency = 8
 	}
-	if s.cfg.RestoreConcurrency < 1 {
-		s.cfg.RestoreConcurrency = 16
+	if c.RestoreConcurrency < 1 {
+		c.RestoreConcurrency = 16
 	}
-	s.logger = s.cfg.Logger
-	if s.logger == nil {
-		s.logger = slog.Default()
+	if c.LostRetries < 1 {
+		c.LostRetries = 3
 	}
-	s.listeners = append([]Listener(nil), s.cfg.Listeners...)
-	s.ckptSem = make(chan struct{}, s.cfg.CheckpointConcurrency)
-	s.engine = sched.NewEngine(s.exec.Slots())
+	s := &Scheduler{listeners: append([]Listener(nil), c.Listeners...)}
+	rc := runner.Config{
+		Exec: c.Executor, Store: c.Checkpoints,
+		CheckpointMinDuration: c.CheckpointMinDuration, CheckpointConcurrency: c.CheckpointConcurrency,
+		RestoreConcurrency: c.RestoreConcurrency, LostRetries: c.LostRetries,
+		Logger: c.Logger, FailureLogger: c.Logger,
+		BuildError: buildError, Failure: failure,
+	}
+	if rc.Logger == nil {
+		rc.Logger = slog.Default()
+	}
+	if len(s.listeners) > 0 {
+		rc.Sink = s.sink
+	}
+	s.r = runner.New(rc)
 	return s
 }
 
-// Parallelism reports how many thunks can run at once.
-func (s *Scheduler) Parallelism() int { return s.engine.Slots() }
+// Parallelism reports how many thunks can run at once now (with a cluster
+// executor, it follows the workers that come and go).
+func (s *Scheduler) Parallelism() int { return s.r.Slots() }
 
 // Close stops the scheduler: runs still active (spawned ones included) end
 // with ErrClosed, and Close waits for tasks that are executing to return and
 // for pending checkpoint writes to finish, so that what was computed is
 // durable. Close is safe to call more than once. Computes after Close
-// return ErrClosed.
+// return ErrClosed. It does not close an Executor given in Config.
 func (s *Scheduler) Close() error {
-	s.closeOnce.Do(func() {
-		s.closed.Store(true)
-		s.mu.Lock()
-		s.closing = true
-		s.mu.Unlock()
-		s.engine.Close()
-		s.bg.Wait()
-	})
+	s.r.Close()
 	return nil
-}
-
-// goBackground runs f on a goroutine that Close waits for, and reports
-// true; once Close has begun it runs nothing and reports false.
-func (s *Scheduler) goBackground(f func()) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closing {
-		return false
-	}
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		f()
-	}()
-	return true
-}
-
-func (s *Scheduler) emit(e Event) {
-	for _, l := range s.listeners {
-		l.OnEvent(e)
-	}
 }

@@ -1,16 +1,6 @@
 package cairn
 
-import (
-	"context"
-	"fmt"
-)
-
-// spawnState is the eager run of a spawned thunk.
-type spawnState struct {
-	done  chan struct{}
-	chunk Chunk
-	err   error
-}
+import "context"
 
 // Spawn starts computing t on s at once, in the background, and returns t
 // (Dagger's @spawn). The spawned thunk keeps its result: Wait or Fetch it,
@@ -21,44 +11,30 @@ func Spawn(ctx context.Context, s *Scheduler, t *Thunk) *Thunk {
 	if t == nil {
 		return nil
 	}
-	st := &spawnState{done: make(chan struct{})}
-	if !t.spawn.CompareAndSwap(nil, st) {
-		return t
+	if s == nil {
+		s = closedScheduler
 	}
-	if s == nil || s.closed.Load() {
-		st.err = ErrClosed
-		close(st.done)
-		return t
-	}
-	started := s.goBackground(func() {
-		cs, err := s.compute(ctx, []*Thunk{t}, RunOptions{Name: "spawn " + t.Name()}, t)
-		if err == nil {
-			st.chunk = cs[0]
-		}
-		st.err = err
-		close(st.done)
-	})
-	if !started {
-		st.err = ErrClosed
-		close(st.done)
-	}
+	s.r.Spawn(ctx, &t.n)
 	return t
 }
+
+// closedScheduler stands for a nil *Scheduler in Spawn: spawning on it
+// fails with ErrClosed.
+var closedScheduler = func() *Scheduler {
+	s := New(&Config{Parallelism: 1})
+	s.Close()
+	return s
+}()
 
 // Wait blocks until a spawned thunk has finished, and returns its result.
 // It returns ErrNotSpawned for a thunk that was not passed to Spawn, and
 // ctx's error if ctx is done first.
 func (t *Thunk) Wait(ctx context.Context) (Chunk, error) {
-	st := t.spawn.Load()
-	if st == nil {
-		return nil, fmt.Errorf("%w: %s (use Compute or Collect, or Spawn it first)", ErrNotSpawned, t)
+	c, err := t.n.Wait(ctx)
+	if err != nil {
+		return nil, err
 	}
-	select {
-	case <-st.done:
-		return st.chunk, st.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return c, nil
 }
 
 // Fetch waits for a spawned thunk and returns its value as a T (Dagger's

@@ -5,23 +5,20 @@ import (
 	"reflect"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/exec"
+	"github.com/cairnlabs/cairn/internal/runner"
 )
 
 // Thunk is a lazy call of a function on arguments (Dagger's Thunk, made by
 // Delayed). Arguments are plain values, other thunks, or chunks; nothing
 // runs until the thunk, or a thunk that depends on it, is passed to
 // Compute, Collect or Spawn. A Thunk is immutable once made and may be used
-// by several goroutines and in several graphs at once.
+// by several goroutines and in several graphs at once. The zero Thunk is
+// not usable: Compute reports it as a *BuildError.
 type Thunk struct {
-	id   uint64
-	fn   *Func
-	args []any // *Thunk, Chunk, or a literal value
-	opts *Options
-	pc   uintptr
-	err  error
-
-	key   atomic.Pointer[keyResult]
-	spawn atomic.Pointer[spawnState]
+	n runner.Node
 }
 
 var thunkIDs atomic.Uint64
@@ -32,153 +29,195 @@ var thunkIDs atomic.Uint64
 // optionally an error last (or only an error).
 //
 //	sum := cairn.Delayed(sumBlock)(chunk)
-//	z := cairn.Delayed(inner)(ys...)
+//	z := cairn.Delayed(inner)(cairn.Args(ys)...)
+//
+// Thunks and chunks inside a slice, array or map argument are resolved
+// too, as Dask resolves them: Delayed(total)(ys), with ys a []*Thunk of
+// float64 thunks and total taking a []float64, calls total with their
+// values.
 //
 // Arguments are checked against f's parameters as the thunk is made; a
-// mismatch does not panic: it is kept in the thunk (see Err) and returned by
-// Compute or Collect as a *BuildError naming the thunk and this call's line.
+// mismatch, like an invalid Options.Key, does not panic: it is kept in the
+// thunk (see Err) and returned by Compute or Collect as a *BuildError
+// naming the thunk and this call's line.
 //
 // f must not modify its arguments (a slice's elements, a map, what a
 // pointer points to): a thunk's result is shared by all of its consumers
 // and may be being written to a checkpoint meanwhile. Return a new value.
 func Delayed(f any, opts ...Options) func(args ...any) *Thunk {
 	fn, ferr := funcOf(f)
-	var o *Options
+	var o *runner.Opts
 	if len(opts) > 0 {
-		o = new(Options)
-		*o = opts[0]
+		o = opts[0].internal()
+		if ferr == nil && opts[0].Key != "" {
+			if err := checkpoint.ValidateKey(opts[0].Key); err != nil {
+				ferr = fmt.Errorf("Options.Key %q cannot be a checkpoint key: %w", opts[0].Key, err)
+			}
+		}
 	}
 	return func(args ...any) *Thunk {
-		t := &Thunk{id: thunkIDs.Add(1), fn: fn, args: args, opts: o}
+		t := &Thunk{}
+		t.n = runner.Node{ID: thunkIDs.Add(1), Fn: fn, Opts: o, Owner: t}
 		var pcs [1]uintptr
 		if runtime.Callers(2, pcs[:]) > 0 {
-			t.pc = pcs[0]
+			t.n.PC = pcs[0]
 		}
 		if ferr != nil {
-			t.err = &BuildError{Name: t.Name(), CallSite: t.CallSite(), Err: ferr}
+			t.n.Err = t.buildError(ferr)
 			return t
 		}
-		if err := checkArgs(fn.sig, args); err != nil {
-			t.err = &BuildError{Name: t.Name(), CallSite: t.CallSite(), Err: err}
+		in, err := nodeArgs(args)
+		if err == nil {
+			err = runner.CheckArgs(fn, in)
+		}
+		t.n.Args = in
+		if err != nil {
+			t.n.Err = t.buildError(err)
 		}
 		return t
 	}
 }
 
+func (t *Thunk) buildError(err error) error {
+	return &BuildError{Name: t.Name(), CallSite: t.CallSite(), Err: err}
+}
+
+var thunkType = reflect.TypeFor[*Thunk]()
+
+// nodeArgs turns Delayed's arguments into the runner's: a thunk as its
+// node, and a slice, array or map holding thunks or chunks as a composite.
+func nodeArgs(args []any) ([]any, error) {
+	in := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case *Thunk:
+			if a == nil {
+				return nil, fmt.Errorf("argument %d: nil *Thunk", i+1)
+			}
+			in[i] = &a.n
+		case nil, Chunk:
+			in[i] = a
+		default:
+			c, err := composite(a)
+			if err != nil {
+				return nil, fmt.Errorf("argument %d: %w", i+1, err)
+			}
+			if c != nil {
+				in[i] = c
+			} else {
+				in[i] = a
+			}
+		}
+	}
+	return in, nil
+}
+
+// composite returns a as a composite if it is a slice, array or map whose
+// elements may be, and some are, thunks or chunks; nil otherwise.
+func composite(a any) (*runner.Composite, error) {
+	v := reflect.ValueOf(a)
+	k := v.Kind()
+	if k != reflect.Slice && k != reflect.Array && k != reflect.Map {
+		return nil, nil
+	}
+	et := v.Type().Elem()
+	if et != thunkType && et.Kind() != reflect.Interface {
+		return nil, nil
+	}
+	elem := func(e reflect.Value) (any, bool, error) {
+		x := e.Interface()
+		switch x := x.(type) {
+		case *Thunk:
+			if x == nil {
+				return nil, false, fmt.Errorf("nil *Thunk in a %v", v.Type())
+			}
+			return &x.n, true, nil
+		case Chunk:
+			return x, true, nil
+		}
+		return x, false, nil
+	}
+	c := &runner.Composite{Type: v.Type()}
+	found := false
+	if k == reflect.Map {
+		it := v.MapRange()
+		for it.Next() {
+			x, dep, err := elem(it.Value())
+			if err != nil {
+				return nil, err
+			}
+			found = found || dep
+			c.Keys = append(c.Keys, it.Key().Interface())
+			c.Elems = append(c.Elems, x)
+		}
+		if c.Keys == nil {
+			c.Keys = []any{}
+		}
+	} else {
+		c.Elems = make([]any, v.Len())
+		for j := range c.Elems {
+			x, dep, err := elem(v.Index(j))
+			if err != nil {
+				return nil, err
+			}
+			found = found || dep
+			c.Elems[j] = x
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	return c, nil
+}
+
 // ID returns a number unique to the thunk within this process.
-func (t *Thunk) ID() uint64 { return t.id }
+func (t *Thunk) ID() uint64 { return t.n.ID }
 
 // Name returns Options.Name, or the function's name.
-func (t *Thunk) Name() string {
-	if t.opts != nil && t.opts.Name != "" {
-		return t.opts.Name
-	}
-	if t.fn == nil {
-		return "invalid"
-	}
-	return t.fn.name
-}
+func (t *Thunk) Name() string { return t.n.Name() }
 
 // Func returns the function the thunk calls (nil if Delayed was given
 // something that is not a function).
-func (t *Thunk) Func() *Func { return t.fn }
+func (t *Thunk) Func() *Func {
+	if t.n.Fn == nil {
+		return nil
+	}
+	return wrapFunc(t.n.Fn)
+}
 
 // Options returns the thunk's options.
 func (t *Thunk) Options() Options {
-	if t.opts == nil {
+	if t.n.Opts == nil {
 		return Options{}
 	}
-	return *t.opts
+	return t.n.Opts.Owner.(Options)
 }
 
 // CallSite returns the file:line of the call that made the thunk.
-func (t *Thunk) CallSite() string { return callSite(t.pc) }
+func (t *Thunk) CallSite() string { return callSite(t.n.PC) }
 
 // Err returns the error found when the thunk was made, or nil.
-func (t *Thunk) Err() error { return t.err }
+func (t *Thunk) Err() error { return t.n.Err }
 
-// Inputs returns the thunks among the arguments, in argument order.
+// Inputs returns the thunks among the arguments (inside slices and maps
+// too), in argument order.
 func (t *Thunk) Inputs() []*Thunk {
 	var in []*Thunk
-	for _, a := range t.args {
-		if d, ok := a.(*Thunk); ok {
-			in = append(in, d)
-		}
-	}
+	t.n.Inputs(func(d *runner.Node) { in = append(in, thunkOf(d)) })
 	return in
 }
 
 // NumArgs returns the number of arguments the thunk was made with.
-func (t *Thunk) NumArgs() int { return len(t.args) }
+func (t *Thunk) NumArgs() int { return len(t.n.Args) }
 
-func (t *Thunk) String() string { return fmt.Sprintf("Thunk(%s#%d)", t.Name(), t.id) }
+func (t *Thunk) String() string { return fmt.Sprintf("Thunk(%s#%d)", t.Name(), t.n.ID) }
 
-// checkArgs checks argument count and, where the types are known now,
-// argument types.
-func checkArgs(sig *signature, args []any) error {
-	n := len(sig.params)
-	if sig.variadic {
-		if len(args) < n-1 {
-			return fmt.Errorf("function %v takes at least %d arguments, got %d", sig.typ, n-1, len(args))
-		}
-	} else if len(args) != n {
-		return fmt.Errorf("function %v takes %d arguments, got %d", sig.typ, n, len(args))
-	}
-	for i, a := range args {
-		if err := checkArg(paramType(sig, i), a); err != nil {
-			return fmt.Errorf("argument %d: %w", i+1, err)
-		}
-	}
-	return nil
+// thunkOf returns the *Thunk that holds n (nil for a node of a zero Thunk
+// that was never made by Delayed).
+func thunkOf(n *runner.Node) *Thunk {
+	t, _ := n.Owner.(*Thunk)
+	return t
 }
 
-// paramType returns the type that argument i must have.
-func paramType(sig *signature, i int) reflect.Type {
-	n := len(sig.params)
-	if sig.variadic && i >= n-1 {
-		return sig.params[n-1].Elem()
-	}
-	return sig.params[i]
-}
-
-func checkArg(want reflect.Type, a any) error {
-	switch a := a.(type) {
-	case *Thunk:
-		if a == nil {
-			return fmt.Errorf("nil *Thunk")
-		}
-		if a.fn == nil {
-			return nil // its own error is reported
-		}
-		got := a.fn.sig.result
-		if got == nil {
-			return fmt.Errorf("thunk %q returns no value (its function returns only an error)", a.Name())
-		}
-		if got.Kind() == reflect.Interface && !got.AssignableTo(want) {
-			return nil // known only at run time
-		}
-		if !got.AssignableTo(want) {
-			return fmt.Errorf("thunk %q gives a %v, the function wants a %v", a.Name(), got, want)
-		}
-		return nil
-	case Chunk:
-		return nil // the value's type is known only at run time
-	case nil:
-		if !nillable(want) {
-			return fmt.Errorf("nil given, the function wants a %v", want)
-		}
-		return nil
-	}
-	if got := reflect.TypeOf(a); !got.AssignableTo(want) {
-		return fmt.Errorf("%v given, the function wants a %v", got, want)
-	}
-	return nil
-}
-
-func nillable(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Map, reflect.Func, reflect.Chan:
-		return true
-	}
-	return false
-}
+// ensure the runner's Func is an exec.Func.
+var _ exec.Func = (*runner.Func)(nil)

@@ -87,5 +87,7 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: open %q: %w", urlstr, err)
 	}
-	return New(d, &opts), nil
+	st := New(d, &opts)
+	st.url = urlstr
+	return st, nil
 }

@@ -96,6 +96,7 @@ type Store struct {
 	recorded sync.Map         // run bookkeeping already written by this Store: marker key -> struct{}
 	reads    readLog          // reads by runs, kept in memory until FlushReads
 	pending  inflight.Counter // run records being written
+	url      string           // what Open was given; "" for New
 }
 
 // New returns a Store over the driver d. A nil opts means the defaults. The
@@ -243,6 +244,11 @@ func (s *Store) Verify(ctx context.Context, key string) error {
 	}
 	return withKey(err, key)
 }
+
+// URL returns the URL the store was opened from (Open's argument), so that
+// other processes can open the same store; "" for a Store made with New.
+// A mem:// store lives in one process: its URL opens another, empty store.
+func (s *Store) URL() string { return s.url }
 
 // Close writes the read records still in memory (see FlushReads), then
 // closes the Store and its driver. Other methods then return ErrClosed; a

@@ -158,18 +158,18 @@ func (d *Dashboard) OnEvent(e cairn.Event) {
 		return
 	case cairn.ThunkStarted:
 		if e.Thunk != nil {
-			d.slots = max(d.slots, e.Worker+1)
+			d.slots = max(d.slots, e.Slot+1)
 			name, fn := names(e.Thunk)
-			d.running[e.Worker] = task{Worker: e.Worker, Run: e.Run, Fn: fn, Name: name, Start: ms(e.Time, d.t0)}
+			d.running[e.Slot] = task{Worker: e.Slot, Run: e.Run, Fn: fn, Name: name, Start: ms(e.Time, d.t0)}
 		}
-	case cairn.ThunkFinished, cairn.ThunkFailed, cairn.ThunkRetrying:
-		if t, ok := d.running[e.Worker]; ok && e.Thunk != nil {
-			delete(d.running, e.Worker)
+	case cairn.ThunkFinished, cairn.ThunkFailed, cairn.ThunkRetrying, cairn.ThunkLost:
+		if t, ok := d.running[e.Slot]; ok && e.Thunk != nil {
+			delete(d.running, e.Slot)
 			t.End = ms(e.Time, d.t0)
 			t.State = "done"
 			if e.Kind != cairn.ThunkFinished {
 				t.State = Failed.String()
-				if e.Kind == cairn.ThunkRetrying {
+				if e.Kind == cairn.ThunkRetrying || e.Kind == cairn.ThunkLost {
 					t.State = Retrying.String()
 				}
 			}

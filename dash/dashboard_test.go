@@ -253,8 +253,8 @@ func TestLargeGraph(t *testing.T) {
 		if strings.HasSuffix(x.Func().Name(), ".sumBlock") {
 			sums++
 		}
-		d.OnEvent(cairn.Event{Kind: cairn.ThunkStarted, Time: now, Run: 1, Thunk: x, Worker: i % 8})
-		d.OnEvent(cairn.Event{Kind: cairn.ThunkFinished, Time: now, Run: 1, Thunk: x, Worker: i % 8})
+		d.OnEvent(cairn.Event{Kind: cairn.ThunkStarted, Time: now, Run: 1, Thunk: x, Slot: i % 8})
+		d.OnEvent(cairn.Event{Kind: cairn.ThunkFinished, Time: now, Run: 1, Thunk: x, Slot: i % 8})
 	}
 	code, body := get(t, srv, "/state.json")
 	if code != http.StatusOK {

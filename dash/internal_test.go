@@ -130,7 +130,7 @@ func BenchmarkOnEvent(b *testing.B) {
 	kinds := []cairn.EventKind{cairn.ThunkScheduled, cairn.ThunkStarted, cairn.ThunkFinished, cairn.ThunkCheckpointed}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		d.OnEvent(cairn.Event{Kind: kinds[i%4], Run: 1, Time: now, Thunk: thunks[(i/4)%n], Worker: i % 8})
+		d.OnEvent(cairn.Event{Kind: kinds[i%4], Run: 1, Time: now, Thunk: thunks[(i/4)%n], Slot: i % 8})
 	}
 }
 

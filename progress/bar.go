@@ -168,7 +168,7 @@ func (b *Bar) OnEvent(e cairn.Event) {
 	case cairn.ThunkFailed:
 		r.running.Add(-1)
 		r.failed.Add(1)
-	case cairn.ThunkRetrying:
+	case cairn.ThunkRetrying, cairn.ThunkLost:
 		r.running.Add(-1)
 	case cairn.ThunkRestored:
 		r.restored.Add(1)

@@ -3,14 +3,15 @@ package sched
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 )
 
 // ErrClosed is the error of runs still active when their Engine is closed.
 var ErrClosed = errors.New("sched: engine closed")
 
-// Engine owns a fixed set of worker slots shared by all of its runs.
-// Its methods are safe for concurrent use.
+// Engine owns a set of worker slots shared by all of its runs; SetSlots
+// changes their number. Its methods are safe for concurrent use.
 type Engine struct {
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -20,26 +21,71 @@ type Engine struct {
 	closed  bool
 	runs    map[*Run]struct{}
 	workers sync.WaitGroup
-	slots   int
+	slots   int    // wanted
+	inUse   []bool // inUse[w]: a worker goroutine holds slot w
+	live    int    // worker goroutines
 }
 
 // NewEngine starts an engine with the given number of worker slots (at
 // least one).
 func NewEngine(slots int) *Engine {
-	if slots < 1 {
-		slots = 1
-	}
-	e := &Engine{slots: slots, runs: make(map[*Run]struct{})}
+	e := &Engine{runs: make(map[*Run]struct{})}
 	e.cond.L = &e.mu
-	e.workers.Add(slots)
-	for w := 0; w < slots; w++ {
-		go e.worker(w)
-	}
+	e.SetSlots(slots)
 	return e
 }
 
 // Slots reports the number of worker slots.
-func (e *Engine) Slots() int { return e.slots }
+func (e *Engine) Slots() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.slots
+}
+
+// SetSlots changes the number of worker slots (at least one): new slots
+// start taking work at once; when there are fewer, workers above the new
+// number stop once their current node is done. Slot numbers are reused,
+// lowest first.
+func (e *Engine) SetSlots(n int) {
+	if n < 1 {
+		n = 1
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return
+	}
+	e.slots = n
+	for e.live < n {
+		w := slices.Index(e.inUse, false)
+		if w < 0 {
+			w = len(e.inUse)
+			e.inUse = append(e.inUse, false)
+		}
+		e.inUse[w] = true
+		e.live++
+		e.workers.Add(1)
+		go e.worker(w)
+	}
+	if e.live > n {
+		e.cond.Broadcast() // the idle ones above n stop
+	}
+}
+
+// surplusLocked reports whether worker w should stop: there are more
+// workers than slots and w is among the highest.
+func (e *Engine) surplusLocked(w int) bool {
+	if e.live <= e.slots {
+		return false
+	}
+	above := 0 // workers with a higher slot number
+	for v := w + 1; v < len(e.inUse); v++ {
+		if e.inUse[v] {
+			above++
+		}
+	}
+	return above < e.live-e.slots
+}
 
 // Close stops every active run with ErrClosed, waits for executing nodes to
 // return, and stops the workers. It is safe to call more than once.
@@ -121,12 +167,18 @@ func (e *Engine) worker(w int) {
 	var b batch
 	e.mu.Lock()
 	for {
-		for e.queue.len() == 0 && !e.closed {
+		for e.queue.len() == 0 && !e.closed && !e.surplusLocked(w) {
 			e.idle++
 			e.cond.Wait()
 			e.idle--
 		}
 		if e.closed {
+			e.mu.Unlock()
+			return
+		}
+		if e.surplusLocked(w) {
+			e.inUse[w] = false
+			e.live--
 			e.mu.Unlock()
 			return
 		}
@@ -142,17 +194,19 @@ func (e *Engine) worker(w int) {
 		r.running++
 		e.mu.Unlock()
 
-		retry, err := r.hooks.Execute(r.ctx, it.node, w)
+		out := r.hooks.Execute(r.ctx, it.node, w)
 
 		e.mu.Lock()
 		r.running--
 		switch {
 		case r.finished:
 			// Cancelled or closed while running: the result is discarded.
-		case retry > 0:
-			r.retryLater(it.node, retry)
-		case err != nil:
-			r.failLocked(it.node, err, &b)
+		case out.Lost:
+			r.requeueLocked(it.node, out.LostDeps, &b)
+		case out.Retry > 0:
+			r.retryLater(it.node, out.Retry)
+		case out.Err != nil:
+			r.failLocked(it.node, out.Err, &b)
 		default:
 			r.succeedLocked(it.node, Done, &b)
 		}
@@ -203,7 +257,7 @@ func (b *batch) dispatch() {
 			}
 		}
 		for _, x := range rs {
-			x.run.hooks.Restore(x.run, x.node)
+			x.run.hooks.Restore(x.run.ctx, x.run, x.node)
 		}
 		if len(b.queued) == 0 && len(b.restores) == 0 {
 			b.queued, b.restores = q[:0], rs[:0]

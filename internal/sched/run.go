@@ -18,6 +18,7 @@ type Run struct {
 	state     []State
 	wait      []int32 // unfinished dependencies of Waiting nodes
 	refs      []int32 // consumers that may still read the value
+	released  []bool  // Done or Restored, and its value released
 	target    []bool
 
 	wantScheduled bool
@@ -47,6 +48,7 @@ func newRun(e *Engine, ctx context.Context, spec *Spec, hooks Hooks) *Run {
 		state:      make([]State, n),
 		wait:       make([]int32, n),
 		refs:       make([]int32, n),
+		released:   make([]bool, n),
 		target:     make([]bool, n),
 		done:       make(chan struct{}),
 		failedNode: -1,
@@ -176,6 +178,11 @@ func (r *Run) toWaitingLocked(start int32, b *batch) {
 		var n int32
 		blocked := false
 		for _, d := range r.deps(i) {
+			if r.released[d] {
+				// Its value was let go (a node re-run after a loss needs it
+				// again): make it again, as if never demanded.
+				r.resetLocked(d)
+			}
 			switch r.state[d] {
 			case Done, Restored:
 			case Failed, Skipped:
@@ -230,7 +237,68 @@ func (r *Run) succeedLocked(i int32, s State, b *batch) {
 func (r *Run) unrefLocked(d int32) {
 	r.refs[d]--
 	if r.refs[d] == 0 && (r.state[d] == Done || r.state[d] == Restored) {
+		r.released[d] = true
 		r.hooks.Release(d)
+	}
+}
+
+// resetLocked forgets that node d, Done or Restored, has a value: its value
+// was lost or released and is needed again. It is left Unneeded, for the
+// caller to demand; its dependencies are referenced again (it will consume
+// them, or be restored and let them go), and consumers waiting for their
+// other inputs wait for it too.
+func (r *Run) resetLocked(d int32) {
+	r.state[d] = Unneeded
+	r.released[d] = false
+	if r.target[d] {
+		r.remaining++
+	}
+	for _, dd := range r.deps(d) {
+		r.refs[dd]++
+	}
+	for _, c := range r.consumers(d) {
+		if r.state[c] == Waiting {
+			r.wait[c]++
+		}
+	}
+}
+
+// requeueLocked puts node i, which was lost while running, back to wait
+// for the dependencies in lost (whose values are gone) to be made again,
+// and then to run again.
+func (r *Run) requeueLocked(i int32, lost []int32, b *batch) {
+	if r.stopped {
+		r.state[i] = Skipped
+		return
+	}
+	for _, d := range lost {
+		if d < 0 || d >= r.spec.N {
+			continue
+		}
+		if s := r.state[d]; s == Done || s == Restored {
+			r.resetLocked(d)
+			r.demandLocked(d, b)
+		}
+	}
+	var n int32
+	blocked := false
+	for _, d := range r.deps(i) {
+		switch r.state[d] {
+		case Done, Restored:
+		case Failed, Skipped:
+			blocked = true
+		default:
+			n++
+		}
+	}
+	r.state[i] = Waiting
+	r.wait[i] = n
+	if blocked {
+		r.skipLocked(i)
+		return
+	}
+	if n == 0 {
+		r.e.pushLocked(r, i, b)
 	}
 }
 

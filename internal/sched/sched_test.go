@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,16 +21,19 @@ type testHooks struct {
 	retries  map[int32]int // node -> times to ask for a retry
 	block    chan struct{} // if set, Execute waits for it
 	released []bool
+	lose     map[int32][]int32 // node -> deps whose values it finds lost, once
+	gone     []bool            // values lost
 	running  atomic.Int32
 	maxRun   atomic.Int32
 }
 
 func newHooks(spec *Spec) *testHooks {
 	return &testHooks{spec: spec, vals: make([]int64, spec.N), ran: make([]int32, spec.N),
-		released: make([]bool, spec.N), restored: map[int32]int64{}, fail: map[int32]error{}, retries: map[int32]int{}}
+		released: make([]bool, spec.N), restored: map[int32]int64{}, fail: map[int32]error{}, retries: map[int32]int{},
+		lose: map[int32][]int32{}, gone: make([]bool, spec.N)}
 }
 
-func (h *testHooks) Execute(ctx context.Context, i int32, w int) (time.Duration, error) {
+func (h *testHooks) Execute(ctx context.Context, i int32, w int) Outcome {
 	n := h.running.Add(1)
 	defer h.running.Add(-1)
 	for {
@@ -42,7 +46,7 @@ func (h *testHooks) Execute(ctx context.Context, i int32, w int) (time.Duration,
 		select {
 		case <-h.block:
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return Outcome{Err: ctx.Err()}
 		}
 	}
 	h.mu.Lock()
@@ -50,27 +54,49 @@ func (h *testHooks) Execute(ctx context.Context, i int32, w int) (time.Duration,
 	h.ran[i]++
 	if h.retries[i] > 0 {
 		h.retries[i]--
-		return time.Millisecond, nil
+		return Outcome{Retry: time.Millisecond}
 	}
 	if err := h.fail[i]; err != nil {
-		return 0, err
+		return Outcome{Err: err}
+	}
+	if lost, ok := h.lose[i]; ok {
+		delete(h.lose, i)
+		for _, d := range lost {
+			h.gone[d] = true
+		}
+		return Outcome{Lost: true, LostDeps: lost}
+	}
+	// As the runner does, a node whose input is gone reports it lost
+	// rather than reading it.
+	var gone []int32
+	for _, d := range h.spec.Deps[h.spec.DepStart[i]:h.spec.DepStart[i+1]] {
+		if h.gone[d] {
+			gone = append(gone, d)
+		}
+	}
+	if gone != nil {
+		return Outcome{Lost: true, LostDeps: gone}
 	}
 	v := int64(1)
 	for _, d := range h.spec.Deps[h.spec.DepStart[i]:h.spec.DepStart[i+1]] {
 		if h.released[d] {
-			panic("read a released value")
+			panic(fmt.Sprintf("node %d read the released value of %d", i, d))
 		}
 		v += h.vals[d]
 	}
 	h.vals[i] = v
-	return 0, nil
+	h.gone[i] = false
+	h.released[i] = false
+	return Outcome{}
 }
 
-func (h *testHooks) Restore(r *Run, i int32) {
+func (h *testHooks) Restore(ctx context.Context, r *Run, i int32) {
 	h.mu.Lock()
 	v, ok := h.restored[i]
 	if ok {
 		h.vals[i] = v
+		h.gone[i] = false
+		h.released[i] = false
 	}
 	h.mu.Unlock()
 	go r.RestoreDone(i, ok, nil)

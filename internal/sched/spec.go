@@ -57,22 +57,36 @@ func (s *Spec) validate() error {
 
 // Hooks give a run's nodes their meaning. The engine calls them without its
 // lock held, from its worker goroutines (Execute) or from whichever
-// goroutine advanced the run (Restore, Scheduled).
+// goroutine advanced the run (Restore, Scheduled), with the run's context.
 type Hooks interface {
 	// Execute runs node i, whose dependencies have all succeeded, on worker
-	// slot w. A non-nil error fails the node. A positive retry asks for the
-	// node to be run again after that delay instead (err is then ignored).
-	Execute(ctx context.Context, i int32, w int) (retry time.Duration, err error)
+	// slot w, and says how it went (see Outcome).
+	Execute(ctx context.Context, i int32, w int) Outcome
 	// Restore is asked for a demanded node marked Restorable. It must cause
 	// exactly one later call of Run.RestoreDone for i, from any goroutine
 	// (it may call it before returning).
-	Restore(r *Run, i int32)
+	Restore(ctx context.Context, r *Run, i int32)
 	// Release reports that the value of node i is no longer needed by the
 	// run (every consumer has finished or was restored). It is called with
 	// the engine's lock held and must be quick and must not call back.
 	Release(i int32)
 	// Scheduled reports that node i is ready and queued.
 	Scheduled(i int32)
+}
+
+// Outcome is how an execution of a node went. The zero Outcome is success.
+type Outcome struct {
+	// Err, if not nil, fails the node (unless Retry or Lost is set).
+	Err error
+	// Retry, if positive, runs the node again after that delay.
+	Retry time.Duration
+	// Lost runs the node again at once: it did not fail, it was lost (its
+	// worker is gone, or inputs it needed are).
+	Lost bool
+	// LostDeps, with Lost, names dependencies whose values are gone: they
+	// are made again (restored or recomputed, and their own released
+	// dependencies with them) before the node runs again.
+	LostDeps []int32
 }
 
 // State is a node's state within a run.

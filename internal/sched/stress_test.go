@@ -33,7 +33,7 @@ func (h *stressHooks) bad(f string, a ...any) {
 	h.errs = append(h.errs, fmt.Sprintf(f, a...))
 }
 
-func (h *stressHooks) Execute(ctx context.Context, i int32, w int) (time.Duration, error) {
+func (h *stressHooks) Execute(ctx context.Context, i int32, w int) Outcome {
 	if h.sleepy {
 		time.Sleep(time.Duration(i%3) * 50 * time.Microsecond)
 	}
@@ -53,17 +53,17 @@ func (h *stressHooks) Execute(ctx context.Context, i int32, w int) (time.Duratio
 	}
 	if h.retry[i] > 0 {
 		h.retry[i]--
-		return time.Microsecond * 100, nil
+		return Outcome{Retry: time.Microsecond * 100}
 	}
 	if h.fail[i] {
 		h.failed[i] = true
-		return 0, errors.New("fail")
+		return Outcome{Err: errors.New("fail")}
 	}
 	h.has[i] = true
-	return 0, nil
+	return Outcome{}
 }
 
-func (h *stressHooks) Restore(r *Run, i int32) {
+func (h *stressHooks) Restore(ctx context.Context, r *Run, i int32) {
 	h.mu.Lock()
 	h.restores[i]++
 	hit, rerr, async := h.hit[i], h.rerr[i], h.asyncR[i]

@@ -1,4 +1,4 @@
-package cairn
+package runner
 
 import (
 	"crypto/rand"
