@@ -7,6 +7,16 @@
 //
 // Checkpoints go to the current directory (checkpoint-<idx>.bin and
 // checkpoint-final.bin), as in the seed; -dir puts them elsewhere.
+//
+// With -store URL the checkpoints are automatic instead: every thunk is
+// keyed by its function, its function's code and its inputs, and stored
+// in the store at URL. Then fixing inner in this file (add the abs) and
+// running again restores every block sum and recomputes only inner, with
+// no -fixed flag: inner's code changed, so its key did.
+//
+//	go run ./examples/seed -store file:///tmp/seed   # computes, fails in inner
+//	(fix inner: s = math.Abs(s) before the check)
+//	go run ./examples/seed -store file:///tmp/seed   # restores 64 sums, computes inner
 package main
 
 import (
@@ -19,6 +29,9 @@ import (
 	"path/filepath"
 
 	"github.com/cairnlabs/cairn"
+	"github.com/cairnlabs/cairn/checkpoint"
+	_ "github.com/cairnlabs/cairn/checkpoint/filestore" // file:// stores
+	_ "github.com/cairnlabs/cairn/checkpoint/memstore"  // mem:// stores
 	"github.com/cairnlabs/cairn/darray"
 )
 
@@ -57,8 +70,13 @@ func innerFixed(x ...float64) float64 {
 func main() {
 	fixed := flag.Bool("fixed", false, "use inner with the abs the seed forgot, and checkpoint the final result")
 	dir := flag.String("dir", ".", "where the checkpoint files go")
+	storeURL := flag.String("store", "", "checkpoint automatically to this store (file:///abs/dir) instead of per-block files")
 	flag.Parse()
 	ctx := context.Background()
+	if *storeURL != "" {
+		runWithStore(ctx, *storeURL, *fixed)
+		return
+	}
 	s := cairn.New(nil) // the local scheduler on all cores
 	defer s.Close()
 
@@ -96,6 +114,39 @@ func main() {
 	opts.Stats = &stats
 	z, err := cairn.Collect[float64](ctx, s, Z, opts)
 	fmt.Printf("computed %d, restored %d thunks in %v\n", stats.Computed, max(stats.Restored, boolInt(stats.FinalRestored)), stats.Duration)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println("z =", z)
+}
+
+// runWithStore is the same computation with automatic checkpoints: no
+// hooks and no file names, every thunk keyed by its function (and that
+// function's code) and its inputs.
+func runWithStore(ctx context.Context, url string, fixed bool) {
+	store, err := checkpoint.Open(ctx, url)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	s := cairn.New(&cairn.Config{Checkpoints: store})
+	defer s.Close()
+	X, err := darray.Randn(darray.Blocks(128, 128), []int{1024, 1024}, darray.Seed(4))
+	if err != nil {
+		log.Fatal(err)
+	}
+	Y := make([]*cairn.Thunk, len(X.Chunks()))
+	for idx, chunk := range X.Chunks() {
+		Y[idx] = cairn.Delayed(sumBlock)(chunk)
+	}
+	Z := cairn.Delayed(inner)(cairn.Args(Y)...)
+	if fixed {
+		Z = cairn.Delayed(innerFixed)(cairn.Args(Y)...)
+	}
+	var stats cairn.RunStats
+	z, err := cairn.Collect[float64](ctx, s, Z, cairn.RunOptions{Stats: &stats})
+	fmt.Printf("computed %d, restored %d thunks in %v\n", stats.Computed, stats.Restored, stats.Duration)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

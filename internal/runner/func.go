@@ -99,6 +99,7 @@ type Func struct {
 	stable   bool // name is stable across builds: registered or a named top-level function
 	register bool
 	noStore  bool // never stored by automatic checkpoints
+	src      srcState
 	// Owner is the user-facing value wrapping this Func (a *cairn.Func),
 	// set once by its maker.
 	Owner any

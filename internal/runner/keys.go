@@ -78,11 +78,6 @@ func (n *Node) computeKey() {
 
 const keyDomain = "cairn/key/v1"
 
-// SourceDigest, if set, gives the digest of a function's source code, hashed
-// into the keys of functions that have no explicit version ("" when the
-// source cannot be found).
-var SourceDigest func(f *Func) string
-
 func (n *Node) hashKey() (string, error) {
 	if n.Err != nil {
 		return "", n.Err
@@ -103,8 +98,12 @@ func (n *Node) hashKey() (string, error) {
 	writeStr(h, keyDomain)
 	writeStr(h, n.Fn.name)
 	writeStr(h, n.Fn.version)
-	if n.Fn.version == "" && SourceDigest != nil {
-		writeStr(h, SourceDigest(n.Fn))
+	if n.Fn.version == "" {
+		// No explicit version: the code is the version, where its source
+		// can be found (else the name alone; computeKeys warns).
+		if d, err := n.Fn.sourceDigest(); err == nil {
+			writeStr(h, "src:"+d)
+		}
 	}
 	binary.Write(h, binary.LittleEndian, uint32(len(n.Args)))
 	for i, a := range n.Args {
@@ -220,6 +219,9 @@ func (r *run) computeKeys() []string {
 			n.computeKey() // inputs come first in g.nodes
 		}
 		kr := n.key.Load()
+		if kr.err == nil && n.Fn.version == "" {
+			n.Fn.warnNoSource(r.s.cfg.Logger)
+		}
 		if kr.err != nil {
 			if !told[n.Fn.name] && !errors.Is(kr.err, n.Err) {
 				told[n.Fn.name] = true
