@@ -45,10 +45,23 @@
 //
 // # Nil and empty
 //
-// A nil slice, map or pointer encodes as Nil, and Unmarshal of Nil into a
-// slice, map or pointer type gives that type's nil; an empty, non-nil slice
-// keeps its own codec and decodes as an empty, non-nil slice. A nil typ
-// gets an untyped nil back.
+// At the top level, nil and empty stay apart. A nil slice, map or pointer
+// encodes as Nil, and Unmarshal of Nil into a slice, map or pointer type
+// gives that type's nil; an empty, non-nil slice or map decodes as an
+// empty, non-nil one, whatever its codec. A nil typ gets an untyped nil
+// back.
+//
+// Inside a gob value, encoding/gob decides:
+//
+//   - A struct field is not sent when it holds a zero value (false, a
+//     number equal to 0, so -0 too, "", a slice of length 0, nil or not, a
+//     nil map, pointer or interface) or a pointer, at any depth, to one.
+//     It comes back as its type's zero value: a nil slice, a nil pointer,
+//     +0. Structs, arrays and non-nil maps are always sent: an empty map
+//     field stays empty, a pointer to a zero struct stays non-nil.
+//   - An element of a slice, array or map is always sent, so a pointer to
+//     zero and -0 stay as they were, but an empty slice comes back nil and
+//     a nil map comes back empty. A nil pointer element is an error.
 //
 // # Ownership and aliasing
 //
@@ -79,7 +92,6 @@
 // decode into (a function's result type, say): Unmarshal decodes into
 // reflect.New(typ). Values stored in interface-typed fields need their
 // concrete types gob.Register'ed. Gob ignores unexported fields and cannot
-// encode funcs or chans; give such types a raw codec with Register. Inside
-// a gob value, empty slices and maps come back nil, and zero-valued fields
-// are not sent, so they keep whatever reflect.New gave them (zero).
+// encode funcs or chans; give such types a raw codec with Register. What
+// gob does with nil, empty and zero values is under Nil and empty.
 package codec

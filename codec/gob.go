@@ -56,6 +56,11 @@ func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: Gob into %v: %w", ErrCorrupt, typ, err)
 	}
+	if typ.Kind() == reflect.Slice && p.Elem().IsNil() {
+		// gob decodes an empty slice as nil; Marshal gives a nil slice the
+		// Nil codec, so Gob data for a slice type is an empty slice.
+		p.Elem().Set(reflect.MakeSlice(typ, 0, 0))
+	}
 	return p.Elem().Interface(), nil
 }
 
