@@ -205,3 +205,13 @@ func BenchmarkMarshalRegistered(b *testing.B) {
 		sink = d
 	}
 }
+
+// BenchmarkCheckValueGobStruct is the check that Marshal runs before a
+// value takes the Gob codec, alone: BenchmarkMarshalGobStruct's value,
+// whose type holds an interface and so is walked.
+func BenchmarkCheckValueGobStruct(b *testing.B) {
+	v := gobThing{Name: "bench", Values: map[string][]float64{"x": {1, 2, 3}}, Any: 2.5}
+	for b.Loop() {
+		_ = CheckValue(v)
+	}
+}

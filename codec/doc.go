@@ -33,7 +33,7 @@
 //	a named type over one of the above        as above         as above (type Celsius float64, type Vec []float64)
 //	  (not Register'ed)
 //	anything else: structs, maps, arrays,     Gob              one encoding/gob stream
-//	  [][]float64, pointers to these
+//	  [][]float64, pointers to these            (if CheckValue passes)
 //
 // All numbers on disk are little-endian, whatever the machine. On
 // little-endian machines (amd64, arm64, riscv64, ...) numeric slices are
@@ -42,6 +42,45 @@
 // with one memmove. Big-endian machines (s390x, ppc64) take a portable path
 // that converts each word with encoding/binary, and read and write the same
 // bytes.
+//
+// # Faithful values
+//
+// Marshal gives back what it was given, or refuses. It refuses, with an
+// *UnfaithfulError that matches ErrUnfaithful and names the path to the
+// problem and its fix, a value that takes the Gob codec and holds, at any
+// depth (fields, elements, map keys, pointees, values held by interfaces):
+//
+//   - a struct with an unexported field (blank _ fields aside), including
+//     an embedded field of an unexported type: gob drops them;
+//   - a struct field of func or chan type, or a pointer to one: gob drops it;
+//   - a func, chan or unsafe.Pointer anywhere else;
+//   - a struct whose fields are all blank, or a recursive pointer type
+//     (type P *P): gob cannot encode them;
+//   - a type that gob would write with GobEncode or MarshalBinary but could
+//     not read back with the matching GobDecode or UnmarshalBinary, or the
+//     other way round;
+//   - in an interface, a concrete type that was not gob.Register'ed, or a
+//     nil pointer;
+//   - a cycle: a pointer, slice or map that leads back to itself (gob would
+//     recurse until the stack overflows, which kills the process).
+//
+// A type with both GobEncode and GobDecode, or both MarshalBinary and
+// UnmarshalBinary (on the type or its pointer), is faithful whatever its
+// fields: gob calls those methods, and they are trusted. So is a type with
+// a raw codec, built-in or Register'ed, at the top level; inside a gob
+// value, gob encodes a Register'ed type field by field, so the rules apply.
+// A nil pointer, slice, map or func at the top level takes the Nil codec,
+// whatever its type.
+//
+// Check applies the rules that depend on a type alone, once per type;
+// CheckValue applies them all to a value, as Marshal does, and walks only
+// values whose types can hold interfaces or cycles.
+//
+// Accepted, and not kept: pointer sharing (two pointers to one value come
+// back as two equal values); inside a gob value, nil against empty, and a
+// struct field's pointer to a zero value or -0 (see Nil and empty below);
+// and the signalling bit of a float32 NaN inside a gob value (gob widens
+// float32s to float64s).
 //
 // # Nil and empty
 //
@@ -91,7 +130,7 @@
 // Gob handles any type with exported fields, but needs the concrete type to
 // decode into (a function's result type, say): Unmarshal decodes into
 // reflect.New(typ). Values stored in interface-typed fields need their
-// concrete types gob.Register'ed. Gob ignores unexported fields and cannot
-// encode funcs or chans; give such types a raw codec with Register. What
-// gob does with nil, empty and zero values is under Nil and empty.
+// concrete types gob.Register'ed. Types that gob cannot carry faithfully
+// are refused (see Faithful values); give them exported fields, marshaler
+// methods, or, at the top level, a raw codec with Register.
 package codec
