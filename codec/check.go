@@ -11,7 +11,7 @@ import (
 // ErrUnfaithful with errors.Is.
 type UnfaithfulError struct {
 	// Type is the type that was checked: that of the value given to
-	// Marshal or CheckValue, or the type given to Check.
+	// Marshal or CheckValue, or the type given to Check or Unmarshal.
 	Type reflect.Type
 
 	// Path locates the problem inside Type, in Go syntax that starts with

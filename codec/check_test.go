@@ -311,6 +311,20 @@ func TestCheckCachedAndConcurrent(t *testing.T) {
 	}
 }
 
+// TestUnmarshalRefusesUnfaithfulType: gob data for a type that Marshal
+// refuses was written by an older cairn that dropped fields silently; it is
+// refused rather than returned without them.
+func TestUnmarshalRefusesUnfaithfulType(t *testing.T) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(Item{ID: "ITEM00", name: "loaded item00"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Unmarshal(Gob, buf.Bytes(), reflect.TypeFor[Item]())
+	if !errors.Is(err, ErrUnfaithful) {
+		t.Fatalf("Unmarshal = %#v, %v; want an error matching ErrUnfaithful", v, err)
+	}
+}
+
 func TestUnfaithfulPathElidesLongCycles(t *testing.T) {
 	head := &Node{}
 	tail := head

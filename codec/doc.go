@@ -74,7 +74,10 @@
 //
 // Check applies the rules that depend on a type alone, once per type;
 // CheckValue applies them all to a value, as Marshal does, and walks only
-// values whose types can hold interfaces or cycles.
+// values whose types can hold interfaces or cycles. Unmarshal refuses Gob
+// data asked for as a type that gob cannot carry by these rules: an older
+// cairn stored such values without complaint, and without their
+// unexported fields.
 //
 // Accepted, and not kept: pointer sharing (two pointers to one value come
 // back as two equal values); inside a gob value, nil against empty, and a

@@ -34,7 +34,8 @@ var (
 	// ErrUnfaithful is matched by every *UnfaithfulError: Marshal,
 	// Check and CheckValue report it for a value that the codec could not
 	// give back as it was (a struct with an unexported field, a func, a
-	// cycle; the package documentation has the rule).
+	// cycle; the package documentation has the rule), and Unmarshal for
+	// Gob data asked for as such a type.
 	ErrUnfaithful = errors.New("codec: value cannot be stored faithfully")
 )
 

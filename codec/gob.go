@@ -40,6 +40,9 @@ func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 	if typ.Kind() == reflect.Interface {
 		return nil, fmt.Errorf("%w: Gob data needs a concrete type to decode into, not the interface %v", ErrTypeMismatch, typ)
 	}
+	if p := checkType(typ).prob; p != nil {
+		return nil, fmt.Errorf("%w; refusing Gob data for it (an older cairn stored such values without complaint, and without what gob dropped)", p.err(typ))
+	}
 	if err := checkGobFraming(data); err != nil {
 		return nil, err
 	}
