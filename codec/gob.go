@@ -7,14 +7,17 @@ import (
 	"reflect"
 )
 
-// marshalGob encodes rv as one self-describing encoding/gob stream. Types
-// with interface-typed fields need their concrete types gob.Register'ed, as
-// usual for gob.
+// marshalGob encodes rv, which has passed checkValue, as one
+// self-describing encoding/gob stream. What can still fail here is not a
+// type's shape but a value's content: an error from a GobEncode or
+// MarshalBinary method, a nil pointer as an element of a slice or map, a
+// method with a pointer receiver on a value gob cannot take the address
+// of.
 func marshalGob(rv reflect.Value) (ID, []byte, error) {
 	var buf bytes.Buffer
 	err := safeCall("gob encoder", func() error { return gob.NewEncoder(&buf).EncodeValue(rv) })
 	if err != nil {
-		return Invalid, nil, fmt.Errorf("codec: cannot encode %v with gob (export its fields, or add a raw codec with codec.Register): %w", rv.Type(), err)
+		return Invalid, nil, fmt.Errorf("codec: cannot encode %v with gob: %w", rv.Type(), err)
 	}
 	return Gob, buf.Bytes(), nil
 }
