@@ -185,3 +185,33 @@ func BenchmarkGobStruct(b *testing.B) {
 		sink = out
 	}
 }
+
+// BenchmarkMarshalGobStruct is Marshal alone of a small struct that takes
+// the Gob codec, the path that checks faithfulness before encoding.
+func BenchmarkMarshalGobStruct(b *testing.B) {
+	v := gobThing{Name: "bench", Values: map[string][]float64{"x": {1, 2, 3}}, Any: 2.5}
+	for b.Loop() {
+		_, d, _ := Marshal(v)
+		sink = d
+	}
+}
+
+// BenchmarkMarshalRegistered is Marshal of a type with a Register'ed raw
+// codec.
+func BenchmarkMarshalRegistered(b *testing.B) {
+	v := point{1, 2}
+	for b.Loop() {
+		_, d, _ := Marshal(v)
+		sink = d
+	}
+}
+
+// BenchmarkCheckValueGobStruct is the check that Marshal runs before a
+// value takes the Gob codec, alone: BenchmarkMarshalGobStruct's value,
+// whose type holds an interface and so is walked.
+func BenchmarkCheckValueGobStruct(b *testing.B) {
+	v := gobThing{Name: "bench", Values: map[string][]float64{"x": {1, 2, 3}}, Any: 2.5}
+	for b.Loop() {
+		_ = CheckValue(v)
+	}
+}

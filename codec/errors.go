@@ -30,6 +30,13 @@ var (
 	// and unsafe pointers, and cyclic data structures. Give such arguments
 	// an explicit checkpoint key instead.
 	ErrNotFingerprintable = errors.New("codec: value cannot be fingerprinted")
+
+	// ErrUnfaithful is matched by every *UnfaithfulError: Marshal,
+	// Check and CheckValue report it for a value that the codec could not
+	// give back as it was (a struct with an unexported field, a func, a
+	// cycle; the package documentation has the rule), and Unmarshal for
+	// Gob data asked for as such a type.
+	ErrUnfaithful = errors.New("codec: value cannot be stored faithfully")
 )
 
 // corruptf returns an error that wraps ErrCorrupt and says what is wrong.

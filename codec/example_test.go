@@ -102,3 +102,27 @@ func ExampleRegister() {
 	fmt.Println(id, byte(id), v.(*block).Data)
 	// Output: example.block 130 [1 2]
 }
+
+// Item is a result whose name field is unexported: gob would drop it.
+type Item struct {
+	ID   string
+	name string
+}
+
+// Marshal refuses a value that it could not give back as it was, and says
+// where the problem lies and how to fix it. Check tells the same from the
+// type alone, before there is a value.
+func ExampleMarshal_unfaithful() {
+	_, _, err := codec.Marshal([]Item{{ID: "ITEM00", name: "loaded item00"}})
+	fmt.Println(err)
+
+	var ue *codec.UnfaithfulError
+	if errors.As(err, &ue) {
+		fmt.Println(errors.Is(err, codec.ErrUnfaithful), ue.Path, ue.At)
+	}
+	fmt.Println(codec.Check(reflect.TypeFor[map[string]Item]()))
+	// Output:
+	// codec: cannot store []codec_test.Item faithfully: []codec_test.Item[...].name: unexported field, which gob drops (export the field, or implement encoding.BinaryMarshaler and encoding.BinaryUnmarshaler, or gob.GobEncoder and gob.GobDecoder, on codec_test.Item)
+	// true []codec_test.Item[...].name codec_test.Item
+	// codec: cannot store map[string]codec_test.Item faithfully: map[string]codec_test.Item[...].name: unexported field, which gob drops (export the field, or implement encoding.BinaryMarshaler and encoding.BinaryUnmarshaler, or gob.GobEncoder and gob.GobDecoder, on codec_test.Item)
+}

@@ -45,6 +45,18 @@ const flushAt = 32 << 10
 // ErrNotFingerprintable. An error from a marshaler method does too. Errors
 // from w are returned as they are, wrapped once. After an error, w may have
 // received part of the encoding: discard it.
+//
+// Fingerprint hashes values that Marshal refuses with ErrUnfaithful, such
+// as structs with unexported fields, and hashes those fields: a key names a
+// computation and its inputs, and inputs that differ only in an unexported
+// field must get different keys. A key says nothing about whether a value
+// can be stored under it. Whoever stores one (the scheduler, for a thunk's
+// result) must Marshal it and store nothing when that fails, so that the
+// key has no checkpoint and the computation runs again; and Unmarshal
+// refuses Gob data asked for as a type that gob cannot carry faithfully,
+// so a value that an older cairn stored without its unexported fields is
+// not restored either. Everything Fingerprint refuses, Marshal refuses
+// too, except values nested deeper than 10000 levels.
 func Fingerprint(w io.Writer, v any) error {
 	e := &fpEncoder{w: w, buf: make([]byte, 0, 512)}
 	e.buf = append(e.buf, fpVersion)

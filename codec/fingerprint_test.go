@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"math"
 	"testing"
 	"time"
@@ -162,6 +163,32 @@ func TestFingerprintWriteError(t *testing.T) {
 	for _, v := range []any{1, make([]float64, 1<<13)} {
 		if err := Fingerprint(failWriter{boom}, v); !errors.Is(err, boom) || errors.Is(err, ErrNotFingerprintable) {
 			t.Errorf("%T: %v, want the writer's error", v, err)
+		}
+	}
+}
+
+// TestFingerprintOfUnfaithfulValues pins the contract between keys and
+// stored values: Fingerprint hashes what Marshal refuses, unexported
+// fields included, and refuses nothing that Marshal accepts.
+func TestFingerprintOfUnfaithfulValues(t *testing.T) {
+	a, b := Item{"ITEM00", "loaded item00"}, Item{"ITEM00", ""}
+	if bytes.Equal(fp(t, a), fp(t, b)) {
+		t.Error("values that differ in an unexported field have the same fingerprint")
+	}
+	for _, v := range []any{a, b} {
+		if _, _, err := Marshal(v); !errors.Is(err, ErrUnfaithful) {
+			t.Errorf("Marshal(%#v) = %v; want ErrUnfaithful, so that nothing is stored under its key", v, err)
+		}
+	}
+	for _, c := range unfaithfulCases() {
+		err := Fingerprint(io.Discard, c.v)
+		if err != nil && !errors.Is(err, ErrNotFingerprintable) {
+			t.Errorf("%s: Fingerprint = %v", c.name, err)
+		}
+	}
+	for name, v := range faithfulValues() {
+		if err := Fingerprint(io.Discard, v); err != nil {
+			t.Errorf("%s: Marshal accepts it, Fingerprint = %v", name, err)
 		}
 	}
 }

@@ -7,14 +7,17 @@ import (
 	"reflect"
 )
 
-// marshalGob encodes rv as one self-describing encoding/gob stream. Types
-// with interface-typed fields need their concrete types gob.Register'ed, as
-// usual for gob.
+// marshalGob encodes rv, which has passed checkValue, as one
+// self-describing encoding/gob stream. What can still fail here is not a
+// type's shape but a value's content: an error from a GobEncode or
+// MarshalBinary method, a nil pointer as an element of a slice or map, a
+// method with a pointer receiver on a value gob cannot take the address
+// of.
 func marshalGob(rv reflect.Value) (ID, []byte, error) {
 	var buf bytes.Buffer
 	err := safeCall("gob encoder", func() error { return gob.NewEncoder(&buf).EncodeValue(rv) })
 	if err != nil {
-		return Invalid, nil, fmt.Errorf("codec: cannot encode %v with gob (export its fields, or add a raw codec with codec.Register): %w", rv.Type(), err)
+		return Invalid, nil, fmt.Errorf("codec: cannot encode %v with gob: %w", rv.Type(), err)
 	}
 	return Gob, buf.Bytes(), nil
 }
@@ -40,6 +43,9 @@ func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 	if typ.Kind() == reflect.Interface {
 		return nil, fmt.Errorf("%w: Gob data needs a concrete type to decode into, not the interface %v", ErrTypeMismatch, typ)
 	}
+	if p := checkType(typ).prob; p != nil {
+		return nil, fmt.Errorf("%w; refusing Gob data for it (an older cairn stored such values without complaint, and without what gob dropped)", p.err(typ))
+	}
 	if err := checkGobFraming(data); err != nil {
 		return nil, err
 	}
@@ -55,6 +61,11 @@ func unmarshalGob(data []byte, typ reflect.Type) (any, error) {
 	err = safeCall("gob decoder", func() error { return gob.NewDecoder(bytes.NewReader(data)).DecodeValue(p) })
 	if err != nil {
 		return nil, fmt.Errorf("%w: Gob into %v: %w", ErrCorrupt, typ, err)
+	}
+	if typ.Kind() == reflect.Slice && p.Elem().IsNil() {
+		// gob decodes an empty slice as nil; Marshal gives a nil slice the
+		// Nil codec, so Gob data for a slice type is an empty slice.
+		p.Elem().Set(reflect.MakeSlice(typ, 0, 0))
 	}
 	return p.Elem().Interface(), nil
 }

@@ -45,17 +45,20 @@ func TestGobRoundTrip(t *testing.T) {
 
 func TestGobErrors(t *testing.T) {
 	type hidden struct{ a int }
-	if _, _, err := Marshal(hidden{1}); err == nil {
-		t.Error("struct without exported fields: no error")
+	if _, _, err := Marshal(hidden{1}); !errors.Is(err, ErrUnfaithful) {
+		t.Errorf("struct without exported fields: %v, want ErrUnfaithful", err)
 	}
-	if _, _, err := Marshal(func() {}); err == nil {
-		t.Error("func: no error")
+	if _, _, err := Marshal(func() {}); !errors.Is(err, ErrUnfaithful) {
+		t.Errorf("func: %v, want ErrUnfaithful", err)
 	}
-	if _, _, err := Marshal(make(chan int)); err == nil {
-		t.Error("chan: no error")
+	if _, _, err := Marshal(make(chan int)); !errors.Is(err, ErrUnfaithful) {
+		t.Errorf("chan: %v, want ErrUnfaithful", err)
 	}
 	if id, _, err := Marshal((func())(nil)); err != nil || id != Nil {
 		t.Errorf("nil func = %v, %v; want Nil", id, err)
+	}
+	if _, _, err := Marshal([]*gobThing{nil}); err == nil {
+		t.Error("nil pointer element: no error") // gob's own, as documented
 	}
 
 	_, data, _ := Marshal(gobThing{Name: "x"})

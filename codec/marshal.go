@@ -19,9 +19,14 @@ import (
 // bool slice, []byte or string alias v's memory. Callers must not modify
 // them, and must not modify v until they are done with them.
 //
-// Marshal never panics: a Register'ed encoder that panics, or a value that
-// neither a raw codec nor encoding/gob can encode (a func, a chan, a struct
-// with no exported fields), gives an error.
+// Marshal refuses, with an *UnfaithfulError that matches ErrUnfaithful, a
+// value that it could not give back as it was: one that would take the Gob
+// codec and holds a struct with an unexported field, a func or chan, a
+// concrete type in an interface that was not gob.Register'ed, or a cycle
+// (see the package documentation for the rule). CheckValue foresees this
+// error, and Check foresees it from a type alone.
+//
+// Marshal never panics: a Register'ed encoder that panics gives an error.
 func Marshal(v any) (ID, []byte, error) {
 	switch x := v.(type) {
 	case nil:
@@ -154,7 +159,8 @@ func encodeUints(s []uint) []byte {
 
 // marshalReflect handles every value that is not of an exact built-in type:
 // typed nils, Register'ed types, named types whose underlying type is a raw
-// one (type Celsius float64, type Vec []float64), and the Gob fallback.
+// one (type Celsius float64, type Vec []float64), and the Gob fallback,
+// which only values that pass CheckValue take.
 func marshalReflect(rv reflect.Value) (ID, []byte, error) {
 	t := rv.Type()
 	switch t.Kind() {
@@ -171,6 +177,9 @@ func marshalReflect(rv reflect.Value) (ID, []byte, error) {
 			return Marshal(reinterpret(rv, nat))
 		}
 		return Marshal(rv.Convert(nat).Interface())
+	}
+	if err := checkValue(rv); err != nil {
+		return Invalid, nil, err
 	}
 	return marshalGob(rv)
 }

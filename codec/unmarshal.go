@@ -28,8 +28,11 @@ import (
 //
 // Errors wrap ErrCorrupt for malformed input, ErrUnknownID for an ID that
 // names no codec in this binary, and ErrTypeMismatch when the data cannot
-// become a typ. Unmarshal never panics, and never allocates much more than
-// a small multiple of len(data) (see the package documentation).
+// become a typ. Gob data asked for as a type that gob cannot carry
+// faithfully (see Check; a Register'ed codec does not help here) gives an
+// *UnfaithfulError, since whatever wrote it lost part of the value.
+// Unmarshal never panics, and never allocates much more than a small
+// multiple of len(data) (see the package documentation).
 func Unmarshal(id ID, data []byte, typ reflect.Type) (any, error) {
 	switch {
 	case id == Gob:
