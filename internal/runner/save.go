@@ -2,12 +2,19 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/codec"
 	"github.com/cairnlabs/cairn/exec"
 )
+
+// unfaithfulTold holds the types whose results were refused by the codec
+// and warned about, once per process.
+var unfaithfulTold sync.Map
 
 // checkpointRequest asks the executor to store node i's result under its
 // key, where the result lives.
@@ -110,7 +117,15 @@ func (r *run) writeCheckpoint(ctx context.Context, i int32, c exec.Chunk, hook, 
 func (r *run) reportCheckpoint(ctx context.Context, i int32, start time.Time, bytes int64, remote bool, err error) {
 	if err != nil {
 		r.ckptFailed.Add(1)
-		r.logWarn(ctx, "cairn: checkpoint failed", i, err)
+		var ue *codec.UnfaithfulError
+		if errors.As(err, &ue) {
+			// Every thunk of this type would say the same: once per type.
+			if _, told := unfaithfulTold.LoadOrStore(ue.Type, true); !told {
+				r.logWarn(ctx, "cairn: not checkpointing results that would not come back as they are (once per type)", i, err)
+			}
+		} else {
+			r.logWarn(ctx, "cairn: checkpoint failed", i, err)
+		}
 		if r.events {
 			e := r.nodeEvent(CheckpointFailed, i)
 			e.Duration, e.Err = time.Since(start), err
