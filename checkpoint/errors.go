@@ -63,7 +63,10 @@ func (e *NoStoreError) Is(target error) bool { return target == ErrNoStore }
 // redacted returns urlstr with any password replaced by "xxxxx".
 func redacted(urlstr string) string {
 	u, err := url.Parse(urlstr)
-	if err != nil {
+	if err != nil || u.User == nil {
+		return urlstr
+	}
+	if _, has := u.User.Password(); !has {
 		return urlstr
 	}
 	return u.Redacted()
