@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 )
 
 var (
@@ -30,7 +31,46 @@ var (
 	// ErrInvalidKey is matched (with errors.Is) by the error of
 	// ValidateKey, and of every Store method given an invalid key.
 	ErrInvalidKey = errors.New("checkpoint: invalid key")
+
+	// ErrNoStore is matched (with errors.Is) by every *NoStoreError: the
+	// error of OpenExisting, or of Open with create=false, for a store
+	// that does not exist.
+	ErrNoStore = errors.New("checkpoint: no such store")
 )
+
+// NoStoreError reports that a URL names no existing store, when it was
+// opened with create=false (OpenExisting). It matches ErrNoStore with
+// errors.Is. A driver returns one with Reason set; Open fills in URL.
+type NoStoreError struct {
+	// URL is the store's URL as the caller gave it, password redacted.
+	URL string
+	// Reason says what is missing, for people: "directory /x does not
+	// exist".
+	Reason string
+}
+
+// Error returns a message naming the URL and what is missing.
+func (e *NoStoreError) Error() string {
+	if e.URL == "" {
+		return "checkpoint: no such store: " + e.Reason
+	}
+	return fmt.Sprintf("checkpoint: no store at %s: %s", e.URL, e.Reason)
+}
+
+// Is reports whether target is ErrNoStore.
+func (e *NoStoreError) Is(target error) bool { return target == ErrNoStore }
+
+// redacted returns urlstr with any password replaced by "xxxxx".
+func redacted(urlstr string) string {
+	u, err := url.Parse(urlstr)
+	if err != nil || u.User == nil {
+		return urlstr
+	}
+	if _, has := u.User.Password(); !has {
+		return urlstr
+	}
+	return u.Redacted()
+}
 
 // CorruptError reports a checkpoint that cannot be trusted: torn, truncated,
 // damaged, with a bad checksum, a wrong magic or an unknown format version.

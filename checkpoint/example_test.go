@@ -105,3 +105,31 @@ func ExampleValidateKey() {
 	// <nil>
 	// checkpoint: invalid key "../etc/passwd": ".." segments are not allowed (path traversal); name the key plainly
 }
+
+// A tool that only reads a store opens it with OpenExisting, so that a
+// mistyped URL is an error rather than a new, empty store.
+func ExampleOpenExisting() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "cairn-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	_, err = checkpoint.OpenExisting(ctx, "file://"+dir+"/typo")
+	fmt.Println(errors.Is(err, checkpoint.ErrNoStore))
+	if _, err := os.Stat(dir + "/typo"); errors.Is(err, fs.ErrNotExist) {
+		fmt.Println("nothing created")
+	}
+
+	store, err := checkpoint.OpenExisting(ctx, "file://"+dir) // there: opened
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	fmt.Println("opened")
+	// Output:
+	// true
+	// nothing created
+	// opened
+}

@@ -45,6 +45,24 @@ type GCPolicy struct {
 	DryRun bool
 }
 
+// ErrNoRunRecorded is matched (with errors.Is) by the error of GC with
+// NotLastRun and no Run when the store holds no run record, so that the
+// last run is unknown.
+var ErrNoRunRecorded = errors.New("checkpoint: gc: no run is recorded in this store, so the last run is unknown")
+
+// RunNotEndedError is the error of GC with NotLastRun and no Run when the
+// most recent run has not ended (it is still going, or it was killed): what
+// it read may not all be recorded yet, so GC deletes nothing.
+type RunNotEndedError struct {
+	// Run is the most recent run.
+	Run string
+}
+
+// Error says which run has not ended and what to do.
+func (e *RunNotEndedError) Error() string {
+	return fmt.Sprintf("checkpoint: gc: the last run, %s, has not ended (it is still going, or it was killed), so what it read may not all be recorded; collect once it has ended, or name a run with GCPolicy.Run", e.Run)
+}
+
 // GCReport says what garbage collection did (or, for a dry run, would do).
 type GCReport struct {
 	// Run is the run that NotLastRun kept.
@@ -105,10 +123,10 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 		if rep.Run == "" {
 			rec, ok := rs.latest()
 			if !ok {
-				return rep, errors.New("checkpoint: gc: no run is recorded in this store, so the last run is unknown; runs are recorded when Put and Get contexts carry checkpoint.WithRun (or name one with GCPolicy.Run)")
+				return rep, fmt.Errorf("%w; runs are recorded when Put and Get contexts carry checkpoint.WithRun (or name one with GCPolicy.Run)", ErrNoRunRecorded)
 			}
 			if !rs.ended[runPrefix(rec.Run)] {
-				return rep, fmt.Errorf("checkpoint: gc: the last run, %s, has not ended (it is still going, or it was killed), so what it read may not all be recorded; collect once it has ended, or name a run with GCPolicy.Run (--run)", rec.Run)
+				return rep, &RunNotEndedError{Run: rec.Run}
 			}
 			rep.Run = rec.Run
 		}

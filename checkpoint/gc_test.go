@@ -117,8 +117,8 @@ func TestGCNotLastRun(t *testing.T) {
 	for name, s := range stores(t, &checkpoint.Options{Now: c.now}) {
 		t.Run(name, func(t *testing.T) {
 			bg := context.Background()
-			if _, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true}); err == nil {
-				t.Fatal("GC NotLastRun with no run recorded succeeded, want an error")
+			if _, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true}); !errors.Is(err, checkpoint.ErrNoRunRecorded) {
+				t.Fatalf("GC NotLastRun with no run recorded = %v, want ErrNoRunRecorded", err)
 			}
 			run1 := checkpoint.WithRun(bg, "run-1")
 			for _, k := range []string{"x", "y", "z"} {
@@ -131,8 +131,9 @@ func TestGCNotLastRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Put(run2, "w", 2.0, checkpoint.Meta{}) // ...and writes w
-			if _, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true}); err == nil {
-				t.Fatal("GC NotLastRun while the last run has not ended succeeded, want an error")
+			var rne *checkpoint.RunNotEndedError
+			if _, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true}); !errors.As(err, &rne) || rne.Run != "run-2" {
+				t.Fatalf("GC NotLastRun while the last run has not ended = %v, want a *RunNotEndedError naming run-2", err)
 			}
 			s.EndRun(bg, "run-2")
 			rep, err := s.GC(bg, checkpoint.GCPolicy{NotLastRun: true})

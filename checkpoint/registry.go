@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -22,6 +23,12 @@ var registry struct {
 // package calls it from an init function; users blank-import the package
 // (or checkpoint/all for every driver). Register panics if opener is nil or
 // the scheme is already registered.
+//
+// An opener must honour the query parameter create=false (see
+// OpenExisting): open the store only if it already exists, and otherwise
+// return a *NoStoreError having created nothing; or, where it cannot tell,
+// reject the parameter as unknown. create=true, and no create parameter,
+// mean the opener's usual behaviour.
 func Register(scheme string, opener func(ctx context.Context, u *url.URL) (driver.Driver, error)) {
 	if opener == nil {
 		panic("checkpoint: Register opener is nil")
@@ -54,8 +61,28 @@ func Schemes() []string {
 // checkpoint/filestore and checkpoint/memstore, or checkpoint/all), and the
 // schemes of other drivers. Each driver documents its own query parameters;
 // Open itself takes one, "compression=none" or "compression=zstd", which sets
-// Options.Compression. The Store's other options are the defaults of New.
+// Options.Compression, and every driver honours "create=false" (see
+// OpenExisting). The Store's other options are the defaults of New. Without
+// create=false, a store that does not exist yet is created where the driver
+// can (a file:// directory, a sqlite:// file, a nats:// bucket).
 func Open(ctx context.Context, urlstr string) (*Store, error) {
+	return open(ctx, urlstr, false)
+}
+
+// OpenExisting opens the store a URL names, as Open does, but only if it
+// already exists: whatever the URL says, it asks the driver for create=false.
+// A store that does not exist gives a *NoStoreError (matching ErrNoStore)
+// naming the URL, and nothing is created. Tools that only read or delete
+// checkpoints use it, so that a mistyped path is an error instead of a new,
+// empty store. mem:// and blob+mem:// stores live in one process only, so
+// there is never an existing one to open.
+func OpenExisting(ctx context.Context, urlstr string) (*Store, error) {
+	return open(ctx, urlstr, true)
+}
+
+// open opens the store urlstr names; existing asks the driver for
+// create=false.
+func open(ctx context.Context, urlstr string, existing bool) (*Store, error) {
 	u, err := url.Parse(urlstr)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: store URL %q does not parse: %w", urlstr, err)
@@ -64,9 +91,9 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 		return nil, fmt.Errorf("checkpoint: store URL %q has no scheme; write it as file:///abs/dir, mem:// or another registered scheme", urlstr)
 	}
 	registry.RLock()
-	open := registry.m[u.Scheme]
+	opener := registry.m[u.Scheme]
 	registry.RUnlock()
-	if open == nil {
+	if opener == nil {
 		return nil, fmt.Errorf("checkpoint: unknown store scheme %q (forgotten import of its driver package?)", u.Scheme)
 	}
 	var opts Options
@@ -83,7 +110,19 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 		q.Del("compression")
 		u.RawQuery = q.Encode()
 	}
-	d, err := open(ctx, u)
+	if existing {
+		q := u.Query()
+		q.Set("create", "false")
+		u.RawQuery = q.Encode()
+	}
+	d, err := opener(ctx, u)
+	var nse *NoStoreError
+	if errors.As(err, &nse) {
+		if nse.URL == "" {
+			nse.URL = redacted(urlstr)
+		}
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: open %q: %w", urlstr, err)
 	}

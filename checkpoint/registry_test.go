@@ -2,6 +2,7 @@ package checkpoint_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -77,5 +78,36 @@ func TestParseSize(t *testing.T) {
 	}
 	if got := checkpoint.FormatSize(8 << 20); got != "8.0MiB" {
 		t.Errorf("FormatSize(8MiB) = %q", got)
+	}
+}
+
+// TestOpenExistingAsksForCreateFalse checks that OpenExisting passes
+// create=false to the driver, whatever the URL says, and that the
+// *NoStoreError a driver returns names the caller's URL, password hidden.
+func TestOpenExistingAsksForCreateFalse(t *testing.T) {
+	var got []string
+	checkpoint.Register("test-existing", func(_ context.Context, u *url.URL) (driver.Driver, error) {
+		got = append(got, u.Query().Get("create"))
+		if u.Query().Get("create") == "false" {
+			return nil, &checkpoint.NoStoreError{Reason: "nothing there"}
+		}
+		return memstore.New(nil), nil
+	})
+	ctx := context.Background()
+	s, err := checkpoint.Open(ctx, "test-existing://user:secret@host/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = checkpoint.OpenExisting(ctx, "test-existing://user:secret@host/x?create=true")
+	var nse *checkpoint.NoStoreError
+	if !errors.Is(err, checkpoint.ErrNoStore) || !errors.As(err, &nse) {
+		t.Fatalf("OpenExisting = %v, want a *NoStoreError", err)
+	}
+	if want := "checkpoint: no store at test-existing://user:xxxxx@host/x?create=true: nothing there"; err.Error() != want {
+		t.Errorf("OpenExisting error %q, want %q", err, want)
+	}
+	if !slices.Equal(got, []string{"", "false"}) {
+		t.Errorf("the driver was asked create=%q, want \"\" for Open and \"false\" for OpenExisting", got)
 	}
 }

@@ -1,6 +1,7 @@
 package dash
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -226,9 +227,12 @@ func (d *Dashboard) run(id uint64) *runModel {
 
 // WriteDOT writes the graph of a run (0: the latest) with its thunks'
 // current states in Graphviz's DOT language; see the package function
-// WriteDOT. It reports ErrNoRun if the dashboard does not know the run.
+// WriteDOT. A run whose final result was restored from its checkpoint
+// (cairn.RunOptions.Restore) has no graph: it is written empty, with a
+// title that says so. WriteDOT reports an error matching ErrNoRun if the
+// dashboard does not know the run.
 func (d *Dashboard) WriteDOT(w io.Writer, run uint64, opts *GraphOptions) error {
-	g, states, err := d.graphOf(run)
+	g, states, opts, err := d.graphOf(run, opts)
 	if err != nil {
 		return err
 	}
@@ -238,23 +242,49 @@ func (d *Dashboard) WriteDOT(w io.Writer, run uint64, opts *GraphOptions) error 
 // WriteMermaid writes the graph of a run (0: the latest) as a Mermaid
 // flowchart; see WriteDOT.
 func (d *Dashboard) WriteMermaid(w io.Writer, run uint64, opts *GraphOptions) error {
-	g, states, err := d.graphOf(run)
+	g, states, opts, err := d.graphOf(run, opts)
 	if err != nil {
 		return err
 	}
 	return writeMermaid(w, g, states, opts)
 }
 
-func (d *Dashboard) graphOf(run uint64) (*graph, []int8, error) {
+// graphOf returns the graph of a run and its states, and opts with a title
+// for a run that has no graph.
+func (d *Dashboard) graphOf(run uint64, opts *GraphOptions) (*graph, []int8, *GraphOptions, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	r := d.run(run)
-	if r == nil || r.g == nil {
-		return nil, nil, ErrNoRun
+	if r == nil {
+		return nil, nil, nil, d.noRun(run)
+	}
+	if r.g == nil {
+		o := GraphOptions{}
+		if opts != nil {
+			o = *opts
+		}
+		note := fmt.Sprintf("run #%d: no graph was looked at", r.id)
+		if r.finalRestored {
+			note = fmt.Sprintf("run #%d: the final result was restored from its checkpoint, so no graph was looked at", r.id)
+		}
+		if o.Title != "" {
+			note = o.Title + " — " + note
+		}
+		o.Title = note
+		return newGraph(nil, false), []int8{}, &o, nil
 	}
 	states := make([]int8, len(r.states))
 	for i, s := range r.states {
 		states[i] = int8(s)
 	}
-	return r.g, states, nil
+	return r.g, states, opts, nil
+}
+
+// noRun is the error for a run the dashboard does not know; d.mu is held.
+func (d *Dashboard) noRun(run uint64) error {
+	if len(d.runs) == 0 {
+		return fmt.Errorf("%w: the dashboard has seen no run yet (is it in cairn.Config.Listeners?)", ErrNoRun)
+	}
+	first, last := d.runs[0].id, d.runs[len(d.runs)-1].id
+	return fmt.Errorf("%w: run %d; the dashboard keeps runs %d to %d (see Options.MaxRuns)", ErrNoRun, run, first, last)
 }

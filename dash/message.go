@@ -20,12 +20,15 @@ type message struct {
 }
 
 type runSummary struct {
-	ID     uint64  `json:"id"`
-	Name   string  `json:"name"`
-	Status string  `json:"status"`
-	Thunks int     `json:"thunks"`
-	Start  float64 `json:"start"`
-	End    float64 `json:"end,omitempty"`
+	ID     uint64 `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Thunks int    `json:"thunks"`
+	// Work counts the thunks that ran (done, checkpointed or failed): the
+	// page opens on the finished run with the most.
+	Work  int     `json:"work"`
+	Start float64 `json:"start"`
+	End   float64 `json:"end,omitempty"`
 }
 
 type runDetail struct {
@@ -96,7 +99,8 @@ func (d *Dashboard) message(c *cursor, run uint64) *message {
 }
 
 func (d *Dashboard) summary(r *runModel) runSummary {
-	s := runSummary{ID: r.id, Name: r.name, Status: r.status(), Start: ms(r.start, d.t0)}
+	s := runSummary{ID: r.id, Name: r.name, Status: r.status(), Start: ms(r.start, d.t0),
+		Work: r.counts[Done] + r.counts[Checkpointed] + r.counts[Failed]}
 	if r.g != nil {
 		s.Thunks = r.g.len()
 	}

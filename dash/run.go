@@ -142,6 +142,11 @@ func (r *runModel) finish(e cairn.Event) {
 		r.err = errString(e.Err)
 	}
 	if e.Stats != nil && e.Stats.FinalRestored {
+		// The final result's ThunkRestored came before RunStarted, for a
+		// run not yet known: count it here.
+		if !r.finalRestored {
+			r.restores++
+		}
 		r.finalRestored = true
 	}
 }

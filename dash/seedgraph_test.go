@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/cairnlabs/cairn"
+	"github.com/cairnlabs/cairn/checkpoint"
+	_ "github.com/cairnlabs/cairn/checkpoint/memstore" // mem://
 	"github.com/cairnlabs/cairn/dash"
 	"github.com/cairnlabs/cairn/internal/demo"
 )
@@ -25,7 +27,12 @@ func TestSeedGraph(t *testing.T) {
 	d := dash.New(nil)
 	s := cairn.New(&cairn.Config{Parallelism: 2, Listeners: []cairn.Listener{d}, Logger: quiet()})
 	defer s.Close()
-	cfg := demo.Config{Size: 1024, Block: 128, Seed: demo.DefaultSeed, Dir: t.TempDir(), Scheduler: s}
+	st, err := checkpoint.Open(context.Background(), "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := demo.Config{Size: 1024, Block: 128, Seed: demo.DefaultSeed, Store: st, Scheduler: s}
 	res, err := demo.Run(context.Background(), cfg, 1)
 	if err != nil || res.Error == "" {
 		t.Fatalf("run 1: %+v, %v; want the seed's DomainError", res, err)

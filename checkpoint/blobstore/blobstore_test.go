@@ -205,3 +205,14 @@ func TestPutLeavesNoTemporaries(t *testing.T) {
 		t.Fatalf("directory holds %q, want [k@]", names)
 	}
 }
+
+// TestOpenExisting checks create=false: a blob+file directory is opened
+// only if it exists, and a blob+mem store never.
+func TestOpenExisting(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo", "run1")
+	drivertest.RunOpenExisting(t, "blob+file://"+filepath.ToSlash(dir), func() bool {
+		_, err := os.Stat(filepath.Dir(dir))
+		return errors.Is(err, fs.ErrNotExist)
+	})
+	drivertest.RunNeverExisting(t, "blob+mem://")
+}

@@ -29,6 +29,11 @@
 // directory, cairn's own file:// store is usually the better choice; blob+file
 // is there for symmetry and tests.
 //
+// create=false (checkpoint.OpenExisting) opens only a store that exists: a
+// blob+file directory that is there, never a blob+mem store (each lives in
+// one process). Buckets of the other schemes are never created; a missing
+// or inaccessible one is an error matching checkpoint.ErrNoStore either way.
+//
 // A bucket already open in the program (say, from s3blob.OpenBucket with a
 // client of its own) is wrapped with New, and the driver handed to the
 // checkpoint package; the caller keeps the bucket and closes it.

@@ -2,9 +2,11 @@ package blobstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"gocloud.dev/blob/s3blob"
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/blobstore"
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 	"github.com/cairnlabs/cairn/checkpoint/drivertest"
@@ -117,4 +120,11 @@ func TestOpenS3MissingBucket(t *testing.T) {
 		t.Fatal("Open of a missing bucket succeeded, want an error")
 	}
 	t.Log(err)
+	s, err := checkpoint.OpenExisting(context.Background(), u.String())
+	if err == nil {
+		s.Close()
+	}
+	if !errors.Is(err, checkpoint.ErrNoStore) || !strings.Contains(err.Error(), "no-such-bucket") {
+		t.Fatalf("OpenExisting of a missing bucket = %v, want ErrNoStore naming the bucket", err)
+	}
 }

@@ -183,10 +183,36 @@ func Verify(ctx context.Context, w io.Writer, s *checkpoint.Store, prefix string
 	return nil
 }
 
+// ErrNoCriterion is matched (with errors.Is) by the error of GC and
+// CheckGCPolicy for a policy that selects nothing to delete.
+var ErrNoCriterion = errors.New("ckpt gc: no criterion given, so nothing would be deleted; say what to delete with at least one of --older-than DURATION (7d), --max-size SIZE (10GiB) or --not-last-run")
+
+// CheckGCPolicy reports a policy that the flags of `cairn ckpt gc` should
+// not give: no criterion (ErrNoCriterion), or --run without --not-last-run.
+func CheckGCPolicy(p checkpoint.GCPolicy) error {
+	if p.Run != "" && !p.NotLastRun {
+		return fmt.Errorf("ckpt gc: --run %s names the run whose checkpoints --not-last-run keeps; add --not-last-run", p.Run)
+	}
+	if p.OlderThan <= 0 && p.MaxBytes <= 0 && !p.NotLastRun {
+		return ErrNoCriterion
+	}
+	return nil
+}
+
 // GC runs garbage collection with policy p and writes what it deleted (or,
-// for a dry run, would delete) and a summary.
+// for a dry run, would delete) and a summary. A policy that CheckGCPolicy
+// rejects deletes nothing and returns its error. Errors of the store's GC
+// that cite its Go API are said again in terms of the command's flags, and
+// still match the store's errors with errors.Is and errors.As.
 func GC(ctx context.Context, w io.Writer, s *checkpoint.Store, p checkpoint.GCPolicy) error {
+	if err := CheckGCPolicy(p); err != nil {
+		return err
+	}
 	rep, err := s.GC(ctx, p)
+	err = gcFlagError(err)
+	if err != nil && len(rep.Deleted) == 0 && rep.Swept == 0 && rep.Records == 0 {
+		return err // nothing done: the error says it all
+	}
 	verb := "deleted"
 	if p.DryRun {
 		verb = "would delete"
@@ -207,15 +233,14 @@ func GC(ctx context.Context, w io.Writer, s *checkpoint.Store, p checkpoint.GCPo
 	return err
 }
 
-// Rm deletes the checkpoints with the given keys, writing one line each. A
-// key with no checkpoint is reported, and makes the returned error non-nil,
-// but does not stop the others.
+// Rm deletes the checkpoints with the given keys, writing one line for
+// each it removed. Keys with no checkpoint do not stop the others; they are
+// named once, in the returned error.
 func Rm(ctx context.Context, w io.Writer, s *checkpoint.Store, keys []string) error {
 	var missing []string
 	for _, k := range keys {
 		if _, err := s.Stat(ctx, k); errors.Is(err, checkpoint.ErrNotFound) {
 			missing = append(missing, k)
-			fmt.Fprintf(w, "no checkpoint %s\n", k)
 			continue
 		} else if err != nil && !errors.Is(err, checkpoint.ErrCorrupt) {
 			return err
@@ -226,7 +251,11 @@ func Rm(ctx context.Context, w io.Writer, s *checkpoint.Store, keys []string) er
 		fmt.Fprintf(w, "removed %s\n", k)
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("ckpt: no checkpoint under %s", strings.Join(missing, " "))
+		return fmt.Errorf("%w: %s", ErrNoCheckpoint, strings.Join(missing, " "))
 	}
 	return nil
 }
+
+// ErrNoCheckpoint is matched (with errors.Is) by the error of Rm when a key
+// has no checkpoint.
+var ErrNoCheckpoint = errors.New("ckpt rm: no checkpoint under")

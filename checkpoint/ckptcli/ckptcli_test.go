@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,84 @@ func TestGCAndRm(t *testing.T) {
 	ckptcli.Ls(ctx, &out, s, "", false)
 	if !strings.Contains(out.String(), "1 checkpoint,") {
 		t.Fatalf("after rm:\n%s", out.String())
+	}
+}
+
+// TestRmNamesMissingKeysOnce checks that a missing key is reported once,
+// in the error, and not also on the output.
+func TestRmNamesMissingKeysOnce(t *testing.T) {
+	s, _ := fixture(t)
+	var out bytes.Buffer
+	err := ckptcli.Rm(context.Background(), &out, s, []string{"a/1", "nope"})
+	if !errors.Is(err, ckptcli.ErrNoCheckpoint) || !strings.Contains(err.Error(), "nope") {
+		t.Fatalf("rm a/1 nope = %v, want ErrNoCheckpoint naming nope", err)
+	}
+	if strings.Contains(out.String(), "nope") || !strings.Contains(out.String(), "removed a/1") {
+		t.Fatalf("rm output %q: want a/1 removed, and nope only in the error", out.String())
+	}
+}
+
+// TestGCNeedsACriterion checks that gc with no criterion deletes nothing
+// and says which flags select what to delete.
+func TestGCNeedsACriterion(t *testing.T) {
+	s, _ := fixture(t)
+	ctx := context.Background()
+	for _, p := range []checkpoint.GCPolicy{{}, {Prefix: "a/"}, {DryRun: true}} {
+		var out bytes.Buffer
+		err := ckptcli.GC(ctx, &out, s, p)
+		if !errors.Is(err, ckptcli.ErrNoCriterion) {
+			t.Fatalf("gc %+v = %v, want ErrNoCriterion", p, err)
+		}
+		for _, flag := range []string{"--older-than", "--max-size", "--not-last-run"} {
+			if !strings.Contains(err.Error(), flag) {
+				t.Errorf("gc with no criterion: %q does not name %s", err, flag)
+			}
+		}
+	}
+	if err := ckptcli.GC(ctx, io.Discard, s, checkpoint.GCPolicy{Run: "r1"}); err == nil || !strings.Contains(err.Error(), "--not-last-run") {
+		t.Errorf("gc --run without --not-last-run = %v, want an error naming --not-last-run", err)
+	}
+	var out bytes.Buffer
+	ckptcli.Ls(ctx, &out, s, "", false)
+	if !strings.Contains(out.String(), "3 checkpoints") {
+		t.Fatalf("after gc without a criterion:\n%s", out.String())
+	}
+}
+
+// TestGCErrorsNameFlags checks that gc --not-last-run's refusals speak of
+// the command's flags, not of the Go API, and still match the store's
+// errors.
+func TestGCErrorsNameFlags(t *testing.T) {
+	ctx := context.Background()
+	s, _ := fixture(t) // run r1 wrote it and never ended
+	var rne *checkpoint.RunNotEndedError
+	err := ckptcli.GC(ctx, io.Discard, s, checkpoint.GCPolicy{NotLastRun: true})
+	if !errors.As(err, &rne) || !strings.Contains(err.Error(), "r1") {
+		t.Fatalf("gc --not-last-run after an unfinished run = %v, want a *RunNotEndedError naming r1", err)
+	}
+	checkFlagWords(t, err)
+
+	bare, err := checkpoint.Open(ctx, "file://"+t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.Close()
+	bare.Put(ctx, "k", 1.0, checkpoint.Meta{}) // no run
+	err = ckptcli.GC(ctx, io.Discard, bare, checkpoint.GCPolicy{NotLastRun: true})
+	if !errors.Is(err, checkpoint.ErrNoRunRecorded) {
+		t.Fatalf("gc --not-last-run with no run recorded = %v, want ErrNoRunRecorded", err)
+	}
+	checkFlagWords(t, err)
+}
+
+func checkFlagWords(t *testing.T, err error) {
+	t.Helper()
+	if !strings.Contains(err.Error(), "--run") {
+		t.Errorf("%q does not name --run", err)
+	}
+	for _, api := range []string{"GCPolicy", "WithRun", "checkpoint."} {
+		if strings.Contains(err.Error(), api) {
+			t.Errorf("%q cites the Go API (%s) instead of the flags", err, api)
+		}
 	}
 }

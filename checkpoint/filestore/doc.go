@@ -5,6 +5,10 @@
 //	file:///scratch/run1?fsync=false  no fsync: faster, not crash-safe
 //	file:///scratch/run1?pack=false   every entry in a file of its own
 //	file:///scratch/run1?packmax=4096 pack entries of at most 4 KiB
+//	file:///scratch/run1?create=false open only an existing directory
+//
+// Open creates the directory and its parents if they are missing, unless
+// create=false (checkpoint.OpenExisting) asks for an existing store only.
 //
 // # Small entries: packs
 //

@@ -49,6 +49,10 @@ type Options struct {
 	// DefaultPackMax (64 KiB); a negative value puts every entry in a file of
 	// its own. Entries already packed stay readable either way.
 	PackMax int64
+	// NoCreate makes Open fail with a *checkpoint.NoStoreError, creating
+	// nothing, when the directory does not exist. Default: false (Open
+	// creates it and its parents).
+	NoCreate bool
 }
 
 // Driver is a driver.Driver over a directory. It is safe for concurrent use,
@@ -60,8 +64,8 @@ type Driver struct {
 	packs  *packSet
 }
 
-// Open returns a Driver over dir, creating it (and its parents) if needed.
-// nil opts means the defaults.
+// Open returns a Driver over dir, creating it (and its parents) if needed,
+// unless opts.NoCreate is set. nil opts means the defaults.
 func Open(dir string, opts *Options) (*Driver, error) {
 	d := &Driver{}
 	if opts != nil {
@@ -84,7 +88,11 @@ func Open(dir string, opts *Options) (*Driver, error) {
 		return nil, fmt.Errorf("filestore: directory %q: %w", dir, err)
 	}
 	d.dir = abs
-	if err := d.ensureDir(abs); err != nil {
+	if d.opts.NoCreate {
+		if err := d.mustExist(abs); err != nil {
+			return nil, err
+		}
+	} else if err := d.ensureDir(abs); err != nil {
 		return nil, fmt.Errorf("filestore: create directory %s: %w", abs, err)
 	}
 	d.packs = newPackSet(d)
@@ -114,6 +122,12 @@ func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
 			if !b {
 				opts.PackMax = -1
 			}
+		case "create":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("filestore: create=%q: use create=true or create=false", v)
+			}
+			opts.NoCreate = !b
 		case "packmax":
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 1 || n > 1<<30 {
@@ -121,7 +135,7 @@ func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
 			}
 			opts.PackMax = n
 		default:
-			return nil, fmt.Errorf("filestore: unknown URL parameter %q; known: fsync, pack, packmax", k)
+			return nil, fmt.Errorf("filestore: unknown URL parameter %q; known: create, fsync, pack, packmax", k)
 		}
 	}
 	return Open(u.Path, &opts)
@@ -241,6 +255,20 @@ func (d *Driver) createTemp(final string) (File, error) {
 
 // ensureDir creates dir and its missing parents, syncing each parent that
 // gains an entry.
+// mustExist reports a *checkpoint.NoStoreError unless dir is a directory.
+func (d *Driver) mustExist(dir string) error {
+	st, err := d.opts.FS.Stat(dir)
+	switch {
+	case notExist(err):
+		return &checkpoint.NoStoreError{Reason: fmt.Sprintf("directory %s does not exist", dir)}
+	case err != nil:
+		return fmt.Errorf("filestore: directory %s: %w", dir, err)
+	case !st.IsDir():
+		return &checkpoint.NoStoreError{Reason: fmt.Sprintf("%s is a file, not a store's directory", dir)}
+	}
+	return nil
+}
+
 func (d *Driver) ensureDir(dir string) error {
 	st, err := d.opts.FS.Stat(dir)
 	if err == nil {

@@ -3,6 +3,7 @@ package filestore_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -126,5 +127,23 @@ func TestOpenURL(t *testing.T) {
 			t.Fatalf("Stat in %q = %+v, %v; want an uncompressed entry", good, info, err)
 		}
 		s.Close()
+	}
+}
+
+func TestOpenExisting(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo", "run1")
+	drivertest.RunOpenExisting(t, "file://"+dir, func() bool {
+		_, err := os.Stat(filepath.Dir(dir))
+		return errors.Is(err, fs.ErrNotExist)
+	})
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := checkpoint.OpenExisting(context.Background(), "file://"+file); !errors.Is(err, checkpoint.ErrNoStore) {
+		if err == nil {
+			s.Close()
+		}
+		t.Fatalf("OpenExisting of a file = %v, want ErrNoStore", err)
 	}
 }

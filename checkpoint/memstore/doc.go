@@ -12,5 +12,7 @@
 // ErrBudget and stores nothing, so that no checkpoint disappears silently;
 // with eviction, the entries least recently written or read are dropped to
 // make room (a dropped checkpoint is recomputed, like any absent one). Each
-// Open of a mem:// URL is a new, empty store that lives until it is closed.
+// Open of a mem:// URL is a new, empty store that lives until it is closed,
+// so create=false (checkpoint.OpenExisting) always fails with an error
+// matching checkpoint.ErrNoStore.
 package memstore

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +82,14 @@ func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
 				return nil, fmt.Errorf("memstore: budget=%q: %w", v, err)
 			}
 			opts.Budget = n
+		case "create":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("memstore: create=%q: use create=true or create=false", v)
+			}
+			if !b {
+				return nil, &checkpoint.NoStoreError{Reason: "a mem:// store is new and empty in each process that opens it, so there is no existing one to open"}
+			}
 		case "evict":
 			switch v {
 			case "lru":
@@ -90,7 +99,7 @@ func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
 				return nil, fmt.Errorf("memstore: evict=%q is unknown; use evict=lru or evict=none", v)
 			}
 		default:
-			return nil, fmt.Errorf("memstore: unknown URL parameter %q; known: budget, evict", k)
+			return nil, fmt.Errorf("memstore: unknown URL parameter %q; known: budget, create, evict", k)
 		}
 	}
 	return New(&opts), nil

@@ -115,3 +115,10 @@ func TestOpenURL(t *testing.T) {
 		t.Fatalf("Put over budget = %v, want ErrBudget", err)
 	}
 }
+
+// TestOpenExisting checks that create=false never opens a mem:// store: none
+// outlives the process that made it.
+func TestOpenExisting(t *testing.T) {
+	drivertest.RunNeverExisting(t, "mem://")
+	drivertest.RunNeverExisting(t, "mem://?budget=1MiB")
+}

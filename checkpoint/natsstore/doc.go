@@ -14,7 +14,9 @@
 //	nats://127.0.0.1:4222/scratch?storage=memory
 //
 // The path names the bucket (letters, digits, '-' and '_'), which is
-// created when missing, with replicas (1 to 5, default 1) and storage
+// created when missing (unless create=false, as checkpoint.OpenExisting asks:
+// then a missing bucket is an error matching checkpoint.ErrNoStore), with
+// replicas (1 to 5, default 1) and storage
 // (file, the default, or memory) from the query; an existing bucket keeps
 // its settings. The client learns a cluster's other servers from the one it
 // reaches and reconnects without limit.

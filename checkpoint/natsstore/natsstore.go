@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 )
 
@@ -33,15 +34,19 @@ type store struct {
 // does not close them. The driver is safe for concurrent use by multiple
 // goroutines, and several processes may use the same bucket at once.
 func New(ctx context.Context, js jetstream.JetStream, bucket string) (driver.Driver, error) {
-	return newStore(ctx, js, jetstream.ObjectStoreConfig{Bucket: bucket})
+	return newStore(ctx, js, jetstream.ObjectStoreConfig{Bucket: bucket}, true)
 }
 
-// newStore binds to the bucket cfg names, creating it with cfg if missing.
-func newStore(ctx context.Context, js jetstream.JetStream, cfg jetstream.ObjectStoreConfig) (*store, error) {
+// newStore binds to the bucket cfg names, creating it with cfg if missing
+// and create is set, and otherwise reporting a *checkpoint.NoStoreError.
+func newStore(ctx context.Context, js jetstream.JetStream, cfg jetstream.ObjectStoreConfig, create bool) (*store, error) {
 	if !validBucket(cfg.Bucket) {
 		return nil, fmt.Errorf("natsstore: bad bucket name %q: use letters, digits, '-' and '_'", cfg.Bucket)
 	}
 	obs, err := js.ObjectStore(ctx, cfg.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) && !create {
+		return nil, &checkpoint.NoStoreError{Reason: fmt.Sprintf("the server has no object store bucket %q", cfg.Bucket)}
+	}
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
 		obs, err = js.CreateObjectStore(ctx, cfg)
 		if err != nil {

@@ -268,3 +268,14 @@ func clientGoroutines() []string {
 	}
 	return out
 }
+
+// TestOpenExisting checks create=false: a missing bucket is not created.
+func TestOpenExisting(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.Connect(t)
+	bucket := newBucket()
+	drivertest.RunOpenExisting(t, s.URL()+"/"+bucket, func() bool {
+		_, err := js.ObjectStore(context.Background(), bucket)
+		return errors.Is(err, jetstream.ErrBucketNotFound)
+	})
+}

@@ -2,6 +2,7 @@ package natsstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -23,17 +24,18 @@ const Scheme = "nats"
 
 // Open connects to the NATS server that u names and returns a driver.Driver
 // over the object store bucket in its path, creating the bucket if it does
-// not exist. The driver owns the connection and closes it on Close. The URL
-// form is
+// not exist (unless create=false: then a missing bucket gives a
+// *checkpoint.NoStoreError). The driver owns the connection and closes it on
+// Close. The URL form is
 //
-//	nats://[user:password@]host[:port]/bucket[?replicas=3&storage=file]
+//	nats://[user:password@]host[:port]/bucket[?replicas=3&storage=file&create=false]
 //
 // replicas (1 to 5, default 1) and storage (file, the default, or memory)
 // apply only when the bucket is created; an existing bucket keeps its own.
 // The client learns the other servers of a cluster from the one it reaches,
 // and reconnects to them when that one goes away.
 func Open(ctx context.Context, u *url.URL) (driver.Driver, error) {
-	server, cfg, err := parseURL(u)
+	server, cfg, create, err := parseURL(u)
 	if err != nil {
 		return nil, err
 	}
@@ -48,22 +50,26 @@ func Open(ctx context.Context, u *url.URL) (driver.Driver, error) {
 	js, err := jetstream.New(nc)
 	if err == nil {
 		var s *store
-		if s, err = newStore(ctx, js, cfg); err == nil {
+		if s, err = newStore(ctx, js, cfg, create); err == nil {
 			s.nc = nc
 			return s, nil
 		}
 	}
 	nc.Close()
+	if errors.Is(err, checkpoint.ErrNoStore) {
+		return nil, err
+	}
 	return nil, fmt.Errorf("natsstore: open %s: %w", u.Redacted(), err)
 }
 
 // parseURL returns the server URL and the bucket configuration for a
-// nats:// store URL.
-func parseURL(u *url.URL) (string, jetstream.ObjectStoreConfig, error) {
+// nats:// store URL, and whether a missing bucket may be created.
+func parseURL(u *url.URL) (string, jetstream.ObjectStoreConfig, bool, error) {
 	var cfg jetstream.ObjectStoreConfig
-	bad := func(format string, args ...any) (string, jetstream.ObjectStoreConfig, error) {
-		return "", cfg, fmt.Errorf("natsstore: bad URL %s: "+format, append([]any{u.Redacted()}, args...)...)
+	bad := func(format string, args ...any) (string, jetstream.ObjectStoreConfig, bool, error) {
+		return "", cfg, false, fmt.Errorf("natsstore: bad URL %s: "+format, append([]any{u.Redacted()}, args...)...)
 	}
+	create := true
 	if u.Scheme != Scheme {
 		return bad("scheme is %q, want %q", u.Scheme, Scheme)
 	}
@@ -86,6 +92,12 @@ func parseURL(u *url.URL) (string, jetstream.ObjectStoreConfig, error) {
 				return bad("replicas %q is not a number from 1 to 5", val)
 			}
 			cfg.Replicas = n
+		case "create":
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return bad("create %q is neither true nor false", val)
+			}
+			create = b
 		case "storage":
 			switch val {
 			case "file":
@@ -96,9 +108,9 @@ func parseURL(u *url.URL) (string, jetstream.ObjectStoreConfig, error) {
 				return bad("storage %q is neither file nor memory", val)
 			}
 		default:
-			return bad("unknown query parameter %q (known: replicas, storage)", k)
+			return bad("unknown query parameter %q (known: create, replicas, storage)", k)
 		}
 	}
 	server := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host}
-	return server.String(), cfg, nil
+	return server.String(), cfg, create, nil
 }

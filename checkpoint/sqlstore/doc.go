@@ -11,7 +11,10 @@
 //	sqlite:checkpoints.db                      a path relative to the working directory
 //	sqlite:///scratch/ckpt.db?synchronous=normal&busy_timeout=1m
 //
-// The file and its directory are created when missing. Query parameters:
+// The file and its directory are created when missing, unless create=false
+// (checkpoint.OpenExisting) asks for an existing store only: a missing file,
+// or one without the checkpoint table, is then an error matching
+// checkpoint.ErrNoStore. Query parameters:
 // busy_timeout (a Go duration, default 30s) is how long a write waits for
 // another writer; synchronous is FULL (the default: a checkpoint is on disk
 // when Put returns) or NORMAL (faster; survives the program's crash, but a

@@ -3,10 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,33 +39,77 @@ const DefaultBusyTimeout = 30 * time.Second
 // with optional query parameters busy_timeout (a Go duration, default
 // DefaultBusyTimeout) and synchronous (FULL, the default, or NORMAL, which
 // is faster and survives a crash of the program but may lose the last
-// checkpoints to a power failure). The directory is created if missing.
+// checkpoints to a power failure). The file and its directory are created if
+// missing, unless create=false: then a missing file, or one without the
+// checkpoint table, gives a *checkpoint.NoStoreError, and nothing is
+// created.
 func Open(ctx context.Context, u *url.URL) (driver.Driver, error) {
-	path, dsn, err := parseURL(u)
+	path, dsn, create, err := parseURL(u)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", u.Redacted(), err)
+	if create {
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			return nil, fmt.Errorf("sqlstore: open %s: %w", u.Redacted(), err)
+		}
+	} else if err := mustExist(path); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", u.Redacted(), err)
 	}
-	d, err := New(ctx, db)
+	if !create {
+		err = hasTable(ctx, db, path)
+	}
+	var d driver.Driver
+	if err == nil {
+		d, err = New(ctx, db)
+	}
 	if err != nil {
 		_ = db.Close()
+		if errors.Is(err, checkpoint.ErrNoStore) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("sqlstore: open %s: %w", u.Redacted(), err)
 	}
 	d.(*store).owned = true
 	return d, nil
 }
 
+// mustExist reports a *checkpoint.NoStoreError unless path is a file.
+func mustExist(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &checkpoint.NoStoreError{Reason: fmt.Sprintf("database file %s does not exist", path)}
+	case err != nil:
+		return fmt.Errorf("sqlstore: %w", err)
+	case st.IsDir():
+		return &checkpoint.NoStoreError{Reason: fmt.Sprintf("%s is a directory, not a database file", path)}
+	}
+	return nil
+}
+
+// hasTable reports a *checkpoint.NoStoreError unless the database holds the
+// checkpoint table.
+func hasTable(ctx context.Context, db *sql.DB, path string) error {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, Table).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return &checkpoint.NoStoreError{Reason: fmt.Sprintf("%s holds no table %s, so it is not a checkpoint store", path, Table)}
+	}
+	return nil
+}
+
 // parseURL returns the database file's path and the modernc.org/sqlite DSN
-// for a sqlite: URL.
-func parseURL(u *url.URL) (path, dsn string, err error) {
-	bad := func(format string, args ...any) (string, string, error) {
-		return "", "", fmt.Errorf("sqlstore: bad URL %s: "+format, append([]any{u.Redacted()}, args...)...)
+// for a sqlite: URL, and whether a missing store may be created.
+func parseURL(u *url.URL) (path, dsn string, create bool, err error) {
+	bad := func(format string, args ...any) (string, string, bool, error) {
+		return "", "", false, fmt.Errorf("sqlstore: bad URL %s: "+format, append([]any{u.Redacted()}, args...)...)
 	}
 	if u.Scheme != Scheme {
 		return bad("scheme is %q, want %q", u.Scheme, Scheme)
@@ -82,8 +129,15 @@ func parseURL(u *url.URL) (path, dsn string, err error) {
 		return bad("the file name contains '?' or '#'")
 	}
 	busy, sync := DefaultBusyTimeout, "FULL"
+	create = true
 	for k, v := range u.Query() {
 		switch k {
+		case "create":
+			b, err := strconv.ParseBool(v[len(v)-1])
+			if err != nil {
+				return bad("create %q is neither true nor false", v[len(v)-1])
+			}
+			create = b
 		case "busy_timeout":
 			d, err := time.ParseDuration(v[len(v)-1])
 			if err != nil || d < 0 {
@@ -96,7 +150,7 @@ func parseURL(u *url.URL) (path, dsn string, err error) {
 				return bad("synchronous %q is neither FULL nor NORMAL", v[len(v)-1])
 			}
 		default:
-			return bad("unknown query parameter %q (known: busy_timeout, synchronous)", k)
+			return bad("unknown query parameter %q (known: busy_timeout, create, synchronous)", k)
 		}
 	}
 	q := url.Values{
@@ -105,5 +159,5 @@ func parseURL(u *url.URL) (path, dsn string, err error) {
 		"_synchronous":  {sync},
 		"_txlock":       {"immediate"},
 	}
-	return path, path + "?" + q.Encode(), nil
+	return path, path + "?" + q.Encode(), create, nil
 }

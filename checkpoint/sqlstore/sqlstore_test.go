@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/driver"
 	"github.com/cairnlabs/cairn/checkpoint/drivertest"
 	"github.com/cairnlabs/cairn/checkpoint/sqlstore"
@@ -191,3 +193,30 @@ func TestTouchAbsent(t *testing.T) {
 }
 
 var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// TestOpenExisting checks create=false: a missing file is not created, and
+// a SQLite file that is not a checkpoint store is refused.
+func TestOpenExisting(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "typo", "ckpt.db")
+	drivertest.RunOpenExisting(t, "sqlite://"+filepath.ToSlash(file), func() bool {
+		_, err := os.Stat(filepath.Dir(file))
+		return errors.Is(err, fs.ErrNotExist)
+	})
+	other := filepath.Join(dir, "other.db")
+	db, err := sql.Open("sqlite", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE t (x)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := checkpoint.OpenExisting(context.Background(), "sqlite://"+filepath.ToSlash(other))
+	if err == nil {
+		s.Close()
+	}
+	if !errors.Is(err, checkpoint.ErrNoStore) || !strings.Contains(err.Error(), sqlstore.Table) {
+		t.Fatalf("OpenExisting of a SQLite file without the table = %v, want ErrNoStore naming %s", err, sqlstore.Table)
+	}
+}

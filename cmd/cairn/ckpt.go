@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/cairnlabs/cairn/checkpoint"
@@ -65,26 +68,32 @@ s3://bucket?region=..., nats://host:4222/bucket, and the other registered scheme
 	gc := &cobra.Command{
 		Use:   "gc URL",
 		Short: "Delete old, least recently used, or unused checkpoints",
-		Long: `Delete the checkpoints that any given criterion selects:
-  --older-than 72h    neither written nor read for 72 hours
+		Long: `Delete the checkpoints that any given criterion selects (at least one is needed):
+  --older-than 7d     neither written nor read for 7 days (72h, 1d12h, 90m...)
   --max-size 10GiB    then the least recently used, until the rest fit in 10 GiB
   --not-last-run      neither written nor read by the most recent run (or by --run)
 and the temporary files of writes that crashed over an hour ago.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("older-than") && p.OlderThan <= 0 {
+				return fmt.Errorf("--older-than %v: give a positive duration, such as 7d", p.OlderThan)
+			}
 			if maxSize != "" {
 				n, err := checkpoint.ParseSize(maxSize)
-				if err != nil {
-					return err
+				if err != nil || n <= 0 {
+					return fmt.Errorf("--max-size %q: give a positive size with a unit, such as 512MiB or 10GiB", maxSize)
 				}
 				p.MaxBytes = n
+			}
+			if err := ckptcli.CheckGCPolicy(p); err != nil {
+				return err
 			}
 			return withStore(c, args[0], func(s *checkpoint.Store) error {
 				return ckptcli.GC(c.Context(), c.OutOrStdout(), s, p)
 			})
 		},
 	}
-	gc.Flags().DurationVar(&p.OlderThan, "older-than", 0, "delete checkpoints unused for this long (e.g. 72h)")
+	gc.Flags().Var(durationValue{&p.OlderThan}, "older-than", "delete checkpoints unused for this long (e.g. 7d, 1d12h, 72h)")
 	gc.Flags().StringVar(&maxSize, "max-size", "", "keep at most this many bytes (e.g. 10GiB), least recently used deleted first")
 	gc.Flags().BoolVar(&p.NotLastRun, "not-last-run", false, "delete checkpoints the most recent run neither wrote nor read")
 	gc.Flags().StringVar(&p.Run, "run", "", "with --not-last-run, keep this run's checkpoints instead of the most recent run's")
@@ -105,10 +114,14 @@ and the temporary files of writes that crashed over an hour ago.`,
 	return cmd
 }
 
-// withStore opens the store at url, runs fn and closes the store.
+// withStore opens the existing store at url, runs fn and closes the store.
+// No ckpt command creates a store: a URL that names none is an error.
 func withStore(c *cobra.Command, url string, fn func(*checkpoint.Store) error) error {
 	ctx := c.Context()
-	s, err := checkpoint.Open(ctx, url)
+	s, err := checkpoint.OpenExisting(ctx, url)
+	if errors.Is(err, checkpoint.ErrNoStore) {
+		return fmt.Errorf("%w (cairn ckpt %s opens only an existing store and never creates one: check the URL)", err, c.Name())
+	}
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -38,26 +40,30 @@ func demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Run the seed example end to end: checkpoint, fail, fix, resume",
 		Long: `demo runs Dagger.jl's checkpointing example with cairn, on this machine's
-cores, and explains each step:
+cores, and says what each run did:
 
-  run 1  X = randn in blocks; Y = one sum per block, each checkpointed to
-         checkpoint-<idx>.bin; Z = inner(Y...) = sqrt(sum) fails: the total is
-         negative (the seed's DomainError).
-  run 2  inner fixed (sqrt(abs(sum))): every sum is restored from its file,
-         nothing upstream is generated, only inner runs; the final result is
-         checkpointed to checkpoint-final.bin.
-  run 3  the final checkpoint exists: the whole computation is skipped.
+  run 1  X = randn in blocks; Y = one sum per block, each checkpointed under
+         its own key, checkpoint-<idx> (the seed's file names); Z = inner(Y...)
+         = sqrt(sum): with the default seed the total is negative and inner
+         fails (the seed's DomainError).
+  run 2  inner fixed (sqrt(abs(sum))): the sums are restored, the blocks of X
+         they came from are pruned, only inner runs; the final result is
+         checkpointed under checkpoint-final.
+  run 3  the final checkpoint is restored: the whole computation is skipped.
 
-Each run is a separate Collect on a fresh graph, as a re-run script would be;
---phase runs one of them, so they can be separate processes too.`,
+The checkpoints go to a file store, by default in a fresh temporary
+directory removed at exit: --dir keeps them where 'cairn ckpt ls file://DIR'
+lists them, and --store names any store (automatic keys instead of the
+seed's). Each run is a separate Collect on a fresh graph, as a re-run script
+would be; --phase runs some of them, so they can be separate processes too.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f) },
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.size, "size", 1024, "X is size x size")
 	fl.IntVar(&f.block, "block", 128, "blocks are block x block")
-	fl.Uint64Var(&f.seed, "seed", demo.DefaultSeed, "random seed of X")
-	fl.StringVar(&f.dir, "dir", "", "checkpoint directory (default: a fresh temporary directory)")
-	fl.StringVar(&f.store, "store", "", "checkpoint store URL (file://, mem://, sqlite://, nats://...): automatic keys instead of the seed's per-block files")
+	fl.Uint64Var(&f.seed, "seed", demo.DefaultSeed, "random seed of X (the default makes run 1 fail, as in the seed)")
+	fl.StringVar(&f.dir, "dir", "", "keep the checkpoints in this directory, a file:// store (default: a temporary one, removed at exit)")
+	fl.StringVar(&f.store, "store", "", "checkpoint store URL (file://, sqlite://, nats://...): automatic keys instead of the seed's hand-named ones")
 	fl.StringVar(&f.phases, "phase", "1,2,3", "which runs, comma-separated")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per run instead of the explanation")
 	fl.IntVar(&f.parallelism, "parallelism", 0, "thunks at once (0: all cores)")
@@ -70,19 +76,39 @@ Each run is a separate Collect on a fresh graph, as a re-run script would be;
 
 func init() { rootCmd.AddCommand(demoCmd()) }
 
-var explain = map[int]string{
-	1: `Run 1: compute X (randn, %[1]d×%[1]d in %[2]d×%[2]d blocks), one sum per block, each
-       checkpointed to its file; then inner(Y...) = sqrt(sum(Y)).`,
-	2: `Run 2: inner is fixed to sqrt(abs(sum(Y))) and the script is run again. Every
-       block sum is restored from its checkpoint, so X is not even generated; only
-       inner runs. The final result is checkpointed.`,
-	3: `Run 3: the same script once more. The final checkpoint exists, so nothing runs.`,
+// check reports flags that make no sense, alone or together.
+func (f *demoFlags) check(cmd *cobra.Command) error {
+	set := cmd.Flags().Changed
+	switch {
+	case set("dir") && set("store"):
+		return errors.New("--dir and --store both say where the checkpoints go: give one (--dir DIR is --store file://DIR with the seed's hand-named keys)")
+	case set("dir") && f.dir == "":
+		return errors.New("--dir \"\": name a directory, or leave --dir out for a temporary one")
+	case set("store") && f.store == "":
+		return errors.New("--store \"\": give a store URL such as file:///abs/dir, or leave --store out")
+	case f.dashKeep && f.dash == "":
+		return errors.New("--dash-wait keeps the dashboard up after the runs, but there is none: add --dash 127.0.0.1:0")
+	case f.parallelism < 0:
+		return fmt.Errorf("--parallelism %d: give how many thunks may run at once, or 0 for all cores", f.parallelism)
+	case f.size < 1:
+		return fmt.Errorf("--size %d: X needs at least one row and column", f.size)
+	case f.block < 1:
+		return fmt.Errorf("--block %d: blocks need at least one row and column", f.block)
+	}
+	return nil
 }
 
 func runDemo(cmd *cobra.Command, f demoFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
+	if err := f.check(cmd); err != nil {
+		return err
+	}
 	phases, err := parsePhases(f.phases)
+	if err != nil {
+		return err
+	}
+	newBar, err := demoProgress(f.progress)
 	if err != nil {
 		return err
 	}
@@ -90,25 +116,29 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 	if f.verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	cfg := demo.Config{Size: f.size, Block: f.block, Seed: f.seed, Dir: f.dir}
-	if f.store != "" {
-		st, err := checkpoint.Open(ctx, f.store)
-		if err != nil {
+	cfg := demo.Config{Size: f.size, Block: f.block, Seed: f.seed, AutoKeys: f.store != ""}
+	storeURL, temp := f.store, false
+	if storeURL == "" {
+		dir := f.dir
+		if dir == "" {
+			if dir, err = os.MkdirTemp("", "cairn-demo-"); err != nil {
+				return err
+			}
+			temp = true
+			defer os.RemoveAll(dir) // runs last: after the store is closed
+		}
+		if dir, err = filepath.Abs(dir); err != nil {
 			return err
 		}
-		defer st.Close()
-		cfg.Store = st
-	} else if cfg.Dir == "" {
-		dir, err := os.MkdirTemp("", "cairn-demo-")
-		if err != nil {
-			return err
-		}
-		cfg.Dir = dir
+		storeURL = "file://" + dir
 	}
-	newBar, err := demoProgress(f.progress)
+	st, err := checkpoint.Open(ctx, storeURL)
 	if err != nil {
 		return err
 	}
+	defer st.Close()
+	cfg.Store = st
+
 	bars := &barSwitch{}
 	listeners := []cairn.Listener{bars}
 	if f.dash != "" {
@@ -127,23 +157,23 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 			}()
 		}
 	}
-	s := cairn.New(&cairn.Config{Parallelism: f.parallelism, Checkpoints: cfg.Store, Logger: logger, Listeners: listeners})
+	sc := &cairn.Config{Parallelism: f.parallelism, Logger: logger, Listeners: listeners}
+	if cfg.AutoKeys {
+		sc.Checkpoints = st
+	}
+	s := cairn.New(sc)
 	defer s.Close()
 	cfg.Scheduler = s
 	if !f.asJSON {
-		where := cfg.Dir
-		if cfg.Store != nil {
-			where = f.store
+		fmt.Fprintf(out, "cairn demo: the seed's checkpointing example on %d cores; checkpoints in %s\n", s.Parallelism(), storeURL)
+		if temp {
+			fmt.Fprintf(out, "(a temporary store, removed at exit: --dir DIR keeps the checkpoints for `cairn ckpt ls file://DIR`)\n")
 		}
-		fmt.Fprintf(out, "cairn demo: the seed's checkpointing example on %d cores; checkpoints in %s\n\n", s.Parallelism(), where)
+		fmt.Fprintln(out)
 	}
 	for _, p := range phases {
 		if !f.asJSON {
-			text := explain[p]
-			if p == 1 {
-				text = fmt.Sprintf(text, f.size, f.block)
-			}
-			fmt.Fprintln(out, text)
+			fmt.Fprintln(out, demo.Intro(cfg, p))
 		}
 		// One bar per run, closed before the run's summary is printed.
 		bar := newBar()
@@ -154,19 +184,15 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 		if err != nil {
 			return err
 		}
+		res.Store = storeURL
 		if f.asJSON {
 			if err := json.NewEncoder(out).Encode(res); err != nil {
 				return err
 			}
 			continue
 		}
-		fmt.Fprintf(out, "       %d thunks: %d computed, %d restored, %d skipped, %d failed, %d checkpointed — %.3f s\n",
-			res.Thunks, res.Computed, res.Restored, res.Skipped, res.Failed, res.Checkpointed, res.Seconds)
-		if res.Error != "" {
-			fmt.Fprintf(out, "       failed, as in the seed: %s\n\n", res.Error)
-		} else {
-			fmt.Fprintf(out, "       result z = %.6f\n\n", *res.Result)
-		}
+		demo.Narrate(out, res)
+		fmt.Fprintln(out)
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/internal/demo"
 )
 
@@ -62,6 +65,26 @@ func decode(t *testing.T, out []byte) []demo.Result {
 	return rs
 }
 
+// count reports how many blocks' sums the demo's store in dir holds, and
+// whether it holds the final result; a store not yet there holds none.
+func count(t *testing.T, dir string) (blocks int, final bool) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := checkpoint.OpenExisting(ctx, "file://"+dir)
+	if errors.Is(err, checkpoint.ErrNoStore) {
+		return 0, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	blocks, final, err = demo.Count(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blocks, final
+}
+
 // TestSeedStoryAcrossProcesses runs the seed's three runs as three
 // processes against one checkpoint directory (the seed's per-block files),
 // and against one store (automatic keys).
@@ -86,19 +109,27 @@ func TestSeedStoryAcrossProcesses(t *testing.T) {
 				!strings.Contains(r1.Error, "DomainError") || !strings.Contains(r1.Error, "demo.inner") {
 				t.Fatalf("run 1: %+v", r1)
 			}
-			if mode == "files" && demo.Count(dir) != n {
-				t.Fatalf("run 1 left %d checkpoint files, want %d", demo.Count(dir), n)
+			if mode == "files" {
+				if blocks, _ := count(t, dir); blocks != n {
+					t.Fatalf("run 1 left %d block checkpoints, want %d", blocks, n)
+				}
 			}
 			if r1.Checkpointed < n {
 				t.Fatalf("run 1 checkpointed %d thunks, want at least the %d sums", r1.Checkpointed, n)
 			}
 			r2 := run("2")
-			if r2.Computed != 1 || r2.Restored != n || r2.Skipped != n || r2.Result == nil || r2.Error != "" {
-				t.Fatalf("run 2: %+v (want 1 computed, %d restored, %d skipped)", r2, n, n)
+			if r2.Computed != 1 || r2.Restored != n || r2.Pruned != n || r2.Skipped != 0 || r2.Result == nil || r2.Error != "" {
+				t.Fatalf("run 2: %+v (want 1 computed, %d restored, %d pruned, none skipped)", r2, n, n)
+			}
+			if mode == "files" && (!r2.FinalCheckpointed || r2.Checkpointed != 1) {
+				t.Fatalf("run 2: %+v (want the final result checkpointed, and counted)", r2)
 			}
 			r3 := run("3")
 			if r3.Computed != 0 || r3.Restored != 1 || r3.Result == nil || *r3.Result != *r2.Result {
 				t.Fatalf("run 3: %+v", r3)
+			}
+			if mode == "files" && (!r3.FinalRestored || r3.Checkpointed != 0) {
+				t.Fatalf("run 3: %+v (want the final result restored, nothing checkpointed)", r3)
 			}
 		})
 	}
@@ -141,7 +172,7 @@ func TestCrashResume(t *testing.T) {
 					break poll // finished before the kill point
 				default:
 				}
-				if demo.Count(dir) >= target {
+				if blocks, _ := count(t, dir); blocks >= target {
 					cmd.Process.Signal(syscall.SIGKILL)
 					<-done
 					killed = true
@@ -154,8 +185,8 @@ func TestCrashResume(t *testing.T) {
 				return
 			}
 			interrupted++
-			have := demo.Count(dir)
-			if demo.Exists(dir) {
+			have, final := count(t, dir)
+			if final {
 				t.Fatal("a killed run left a final checkpoint")
 			}
 			r := demoRun(t, "--dir", dir, "--phase", "2", "--size", size, "--block", block)[0]

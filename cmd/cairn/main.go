@@ -9,6 +9,7 @@
 //	cairn bench store          checkpoint store throughput
 //	cairn ckpt ls|inspect|verify|gc|rm URL
 //	cairn dash                 serve the dashboard
+//	cairn --version            the module version and VCS revision of this build
 package main
 
 import (
@@ -22,10 +23,12 @@ import (
 )
 
 // rootCmd is the cairn command. Subcommands add themselves in init
-// functions, one file each.
+// functions, one file each. Errors are printed once, by main; usage only
+// on request (--help).
 var rootCmd = &cobra.Command{
 	Use:           "cairn",
 	Short:         "Lazy task graphs with checkpoint and restore",
+	Version:       version(),
 	SilenceUsage:  true,
 	SilenceErrors: true,
 }

@@ -15,7 +15,10 @@
   const MAX_EDGES = 4000;
 
   const fnColors = new Map();
-  let follow = 0; // run to show; 0 follows the latest
+  // The run to show; 0 follows the latest. A URL may name one (?run=2);
+  // otherwise the page opens on the finished run with the most work.
+  let follow = runFromURL();
+  let chosen = follow !== 0;
   let source = null;
   let names = [];
   let colors = [];
@@ -59,14 +62,61 @@
     return (i ? b.toFixed(b < 10 ? 2 : 1) : b) + ' ' + u[i];
   }
 
+  // Tick steps of the task stream's time axis, in ms: 1 µs to 1 h.
+  const TICK_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000,
+    60000, 120000, 300000, 600000, 1800000, 3600000];
+
+  // fmtTick labels a time ms after the run's start in the unit its tick
+  // step calls for (µs below 1 ms, ms below 1 s, s below 1 min, then min),
+  // so that neighbouring ticks never read the same.
+  function fmtTick(ms, step) {
+    const round = (v) => String(Math.round(v * 1000) / 1000);
+    if (step < 1) return round(ms * 1000) + 'µs';
+    if (step < 1000) return round(ms) + 'ms';
+    if (step < 60000) return round(ms / 1000) + 's';
+    return round(ms / 60000) + 'min';
+  }
+
   function fmtDur(ms) {
     if (ms < 0 || !isFinite(ms)) return '—';
+    if (ms < 1) return Math.round(ms * 1000) + ' µs';
     if (ms < 1000) return Math.round(ms) + ' ms';
     const s = ms / 1000;
     if (s < 60) return s.toFixed(s < 10 ? 2 : 1) + ' s';
     const m = Math.floor(s / 60);
     if (m < 60) return m + ' m ' + Math.round(s % 60) + ' s';
     return Math.floor(m / 60) + ' h ' + (m % 60) + ' m';
+  }
+
+  function runFromURL() {
+    const n = parseInt(new URLSearchParams(location.search).get('run') || '0', 10);
+    return n > 0 ? n : 0;
+  }
+
+  // show follows run id (0: the latest), and says so in the page's URL.
+  function show(id) {
+    follow = id;
+    chosen = true;
+    const u = new URL(location.href);
+    if (id) u.searchParams.set('run', id); else u.searchParams.delete('run');
+    history.replaceState(null, '', u);
+    connect();
+  }
+
+  // openOn picks the run a page opened without ?run= shows: the latest while
+  // it runs, else the finished run with the most work (the latest of equals),
+  // rather than, say, a last run whose result was restored whole.
+  function openOn(runs) {
+    if (chosen || !runs.length) return false;
+    chosen = true;
+    const latest = runs[runs.length - 1];
+    if (latest.status === 'running') return false;
+    let best = latest;
+    for (const r of runs) if (r.work > best.work) best = r;
+    if (best.id === latest.id) return false;
+    show(best.id);
+    return true;
   }
 
   function clip(s, n) { return s.length > n ? s.slice(0, Math.max(1, n - 1)) + '…' : s; }
@@ -85,6 +135,7 @@
   }
 
   function render(m) {
+    if (openOn(m.runs)) return;
     names = m.stateNames;
     colors = m.stateColors;
     $('title').textContent = m.title;
@@ -113,14 +164,14 @@
     const nav = $('runs');
     nav.replaceChildren();
     const latest = html('button', follow === 0 ? 'sel' : '', 'follow latest', nav);
-    latest.onclick = () => { follow = 0; connect(); };
+    latest.onclick = () => show(0);
     for (const r of m.runs) {
       const b = html('button', r.status + (follow === r.id ? ' sel' : ''), undefined, nav);
       b.dataset.run = r.id;
       html('span', 'dot', undefined, b);
       html('span', '', '#' + r.id + (r.name ? ' ' + r.name : '') + ' · ' + r.status, b);
       b.title = r.thunks + ' thunks';
-      b.onclick = () => { follow = r.id; connect(); };
+      b.onclick = () => show(r.id);
     }
   }
 
@@ -139,8 +190,12 @@
     const final = c.done + c.checkpointed + c.restored + c.pruned + c.skipped + c.failed;
     const elapsed = (r.end || m.now) - r.start;
     card(cards, 'Run #' + r.id, 'status', r.status, r.name || 'unnamed run', 'status-' + r.status);
-    card(cards, 'Progress', 'progress', (total ? (100 * final / total).toFixed(1) : '100.0') + '%',
-      fmtNum(final) + ' / ' + fmtNum(total) + ' thunks');
+    if (!total && r.status === 'restored') {
+      card(cards, 'Progress', 'progress', 'restored', 'the final result: no graph ran');
+    } else {
+      card(cards, 'Progress', 'progress', (total ? (100 * final / total).toFixed(1) : '100.0') + '%',
+        fmtNum(final) + ' / ' + fmtNum(total) + ' thunks');
+    }
     card(cards, 'Running', 'running', fmtNum(c.running + c.retrying),
       fmtShort(c.queued) + ' queued' + (c.queued < 1000 ? ' · ' + fmtShort(c.pending) + ' pending' : ''));
     card(cards, 'Rate', 'rate', (r.rate >= 100 ? fmtNum(r.rate) : r.rate.toFixed(1)) + ' /s',
@@ -185,6 +240,16 @@
   function renderGraph(r) {
     const g = $('graph');
     if (r.layout && (!graph || graph.run !== r.id)) buildGraph(g, r);
+    if (!r.layout && r.status !== 'running' && (!graph || graph.run !== r.id)) {
+      // No graph: the final result was restored (or there was none to draw).
+      g.replaceChildren();
+      g.removeAttribute('width');
+      g.setAttribute('height', 0);
+      $('graph-note').textContent = r.status === 'restored'
+        ? 'none: the final result was restored from its checkpoint, so no thunk was looked at'
+        : 'none';
+      graph = { run: r.id, mode: 'none', nodes: [] };
+    }
     if (!graph) return;
     if (graph.mode === 'nodes' && r.states) {
       for (let i = 0; i < graph.nodes.length; i++) {
@@ -346,7 +411,7 @@
       t0 = Math.max(t0, t1 - 60000);
       t1 = Math.max(t1, t0 + 1000);
     }
-    const pad = Math.max((t1 - t0) * 0.015, 1);
+    const pad = Math.max((t1 - t0) * 0.015, 0.001);
     t0 -= pad;
     t1 += pad;
     const X = (t) => left + (t - t0) / (t1 - t0) * (W - left - right);
@@ -355,14 +420,12 @@
       svg('text', { class: 'lanelabel', x: left - 8, y: top + w * laneH + 13, 'text-anchor': 'end' }, s).textContent = 'slot ' + w;
     }
     const span = t1 - t0;
-    const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000];
-    const step = steps.find((x) => span / x <= 10) || 3600000;
-    for (let t = Math.max(0, Math.ceil((t0 - r.start) / step)) * step + r.start; t <= t1; t += step) {
-      const x = X(t);
+    const step = TICK_STEPS.find((x) => span / x <= 10) || TICK_STEPS[TICK_STEPS.length - 1];
+    const first = Math.max(0, Math.ceil((t0 - r.start) / step));
+    for (let k = first; r.start + k * step <= t1; k++) {
+      const x = X(r.start + k * step);
       svg('line', { class: 'tick', x1: x, x2: x, y1: top - 4, y2: H - 4 }, s);
-      const rel = (t - r.start) / 1000;
-      svg('text', { class: 'ticklabel', x, y: top - 7, 'text-anchor': 'middle' }, s).textContent =
-        (step < 1000 ? rel.toFixed(step < 100 ? 2 : 1) : Math.round(rel)) + 's';
+      svg('text', { class: 'ticklabel', x, y: top - 7, 'text-anchor': 'middle' }, s).textContent = fmtTick(k * step, step);
     }
     const seen = new Set();
     const draw = (t, running) => {
