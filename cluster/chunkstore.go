@@ -1,0 +1,180 @@
+package cluster
+
+import (
+	"container/list"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/cairnlabs/cairn/codec"
+)
+
+// errNoChunk is what a store says of a number it does not hold.
+var errNoChunk = errors.New("no such chunk")
+
+// chunkStore holds a worker's values: in memory up to a budget, then the
+// least recently used spill, encoded, to files in dir. It is safe for
+// concurrent use.
+type chunkStore struct {
+	dir    string
+	budget int64
+
+	mu      sync.Mutex
+	next    uint64
+	m       map[uint64]*list.Element // of *chunk
+	lru     list.List                // front: most recently used
+	mem     int64                    // bytes of encoded values held in memory
+	spilled int64                    // bytes on disk
+}
+
+// chunk is one value. In memory it has v and its encoding (which may alias
+// v's memory: never modified); spilled, only its file.
+type chunk struct {
+	id    uint64
+	v     any
+	codec codec.ID
+	data  []byte
+	size  int64
+	file  string // set once spilled
+}
+
+func newChunkStore(dir string, budget int64) *chunkStore {
+	return &chunkStore{dir: dir, budget: budget, m: make(map[uint64]*list.Element)}
+}
+
+// put adds a value with its encoding and returns its number. It spills
+// others if the store is over its budget; a spill that fails is returned
+// (the value itself is kept).
+func (s *chunkStore) put(v any, id codec.ID, data []byte) (uint64, error) {
+	s.mu.Lock()
+	s.next++
+	c := &chunk{id: s.next, v: v, codec: id, data: data, size: int64(len(data))}
+	s.m[c.id] = s.lru.PushFront(c)
+	s.mem += c.size
+	err := s.spillLocked()
+	s.mu.Unlock()
+	return c.id, err
+}
+
+// spillLocked writes the least recently used values to disk until the
+// store fits its budget (the newest value stays in memory).
+func (s *chunkStore) spillLocked() error {
+	for s.mem > s.budget {
+		e := s.lru.Back()
+		for e != nil && e.Value.(*chunk).file != "" {
+			e = e.Prev()
+		}
+		if e == nil || e == s.lru.Front() {
+			return nil
+		}
+		c := e.Value.(*chunk)
+		if err := os.MkdirAll(s.dir, 0o700); err != nil {
+			return fmt.Errorf("cluster: spilling to %s: %w", s.dir, err)
+		}
+		f := filepath.Join(s.dir, fmt.Sprintf("%d.chunk", c.id))
+		if err := os.WriteFile(f, c.data, 0o600); err != nil {
+			_ = os.Remove(f)
+			return fmt.Errorf("cluster: spilling to %s: %w", s.dir, err)
+		}
+		s.mem -= c.size
+		s.spilled += c.size
+		c.v, c.data, c.file = nil, nil, f
+	}
+	return nil
+}
+
+// get returns a value, read back from disk if it was spilled.
+func (s *chunkStore) get(n uint64) (any, error) {
+	s.mu.Lock()
+	e, ok := s.m[n]
+	if !ok {
+		s.mu.Unlock()
+		return nil, errNoChunk
+	}
+	s.lru.MoveToFront(e)
+	c := e.Value.(*chunk)
+	if c.file == "" {
+		v := c.v
+		s.mu.Unlock()
+		return v, nil
+	}
+	file, id := c.file, c.codec
+	s.mu.Unlock()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: reading spilled chunk %d: %w", n, err)
+	}
+	return codec.Unmarshal(id, b, nil)
+}
+
+// open returns a value's encoding for sending: its bytes in memory, or its
+// spilled file (the caller closes it).
+func (s *chunkStore) open(n uint64) (id codec.ID, data []byte, f *os.File, size int64, err error) {
+	s.mu.Lock()
+	e, ok := s.m[n]
+	if !ok {
+		s.mu.Unlock()
+		return 0, nil, nil, 0, errNoChunk
+	}
+	c := e.Value.(*chunk)
+	id, data, file, size := c.codec, c.data, c.file, c.size
+	s.mu.Unlock()
+	if file == "" {
+		return id, data, nil, size, nil
+	}
+	f, err = os.Open(file)
+	if err != nil {
+		return 0, nil, nil, 0, fmt.Errorf("cluster: opening spilled chunk %d: %w", n, err)
+	}
+	return id, nil, f, size, nil
+}
+
+// release forgets values; numbers it does not hold are ignored.
+func (s *chunkStore) release(ns ...uint64) {
+	var files []string
+	s.mu.Lock()
+	for _, n := range ns {
+		e, ok := s.m[n]
+		if !ok {
+			continue
+		}
+		c := e.Value.(*chunk)
+		s.lru.Remove(e)
+		delete(s.m, n)
+		if c.file != "" {
+			s.spilled -= c.size
+			files = append(files, c.file)
+		} else {
+			s.mem -= c.size
+		}
+	}
+	s.mu.Unlock()
+	for _, f := range files {
+		_ = os.Remove(f)
+	}
+}
+
+// stats reports the values held, bytes in memory and bytes spilled.
+func (s *chunkStore) stats() (n int, mem, spilled int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m), s.mem, s.spilled
+}
+
+// copyTo writes a value's encoding to w.
+func (s *chunkStore) copyTo(w io.Writer, n uint64) error {
+	_, data, f, _, err := s.open(n)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
