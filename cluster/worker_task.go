@@ -120,17 +120,23 @@ func (w *worker) run(t *wireTask, sent func()) {
 				w.results.add(&wireResult{Seq: t.Seq, Kind: resFailed, Duration: took, Err: "required checkpoint: " + out.Err}, sent)
 				return
 			}
+			out.Seq = t.Seq
 			w.results.add(res, nil)
 			w.results.add(out, sent)
 			return
 		}
+		// The result goes first: the driver expects the outcome after it.
+		w.results.add(res, sent)
 		w.ckpts.Add(1)
 		go func() {
 			defer w.ckpts.Done()
 			w.ckptSem <- struct{}{}
 			defer func() { <-w.ckptSem }()
-			w.results.add(w.checkpoint(c, v, took), nil)
+			out := w.checkpoint(c, v, took)
+			out.Seq = t.Seq
+			w.results.add(out, nil)
 		}()
+		return
 	}
 	w.results.add(res, sent)
 }
