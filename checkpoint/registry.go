@@ -51,8 +51,10 @@ func Schemes() []string {
 
 // Open opens the store a URL names, through the driver registered for its
 // scheme: "file:///abs/dir" and "mem://" (blank-import
-// checkpoint/filestore and checkpoint/memstore, or checkpoint/all), and the
-// schemes of other drivers. Each driver documents its own query parameters;
+// checkpoint/filestore and checkpoint/memstore), the other schemes of
+// cairn's drivers (checkpoint/all registers them all), and those of other
+// drivers. For a scheme of cairn's whose driver is not linked in, the error
+// gives the import line to add. Each driver documents its own query parameters;
 // Open itself takes one, "compression=none" or "compression=zstd", which sets
 // Options.Compression. The Store's other options are the defaults of New.
 func Open(ctx context.Context, urlstr string) (*Store, error) {
@@ -67,7 +69,7 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 	open := registry.m[u.Scheme]
 	registry.RUnlock()
 	if open == nil {
-		return nil, fmt.Errorf("checkpoint: unknown store scheme %q (forgotten import of its driver package?)", u.Scheme)
+		return nil, noDriverError(u.Scheme)
 	}
 	var opts Options
 	q := u.Query()
