@@ -50,8 +50,8 @@ func Schemes() []string {
 }
 
 // Open opens the store a URL names, through the driver registered for its
-// scheme: "file:///abs/dir" and "mem://" (blank-import
-// checkpoint/filestore and checkpoint/memstore), the other schemes of
+// scheme: "file:///abs/dir" and "mem://" (blank-import checkpoint/local,
+// which registers both and nothing heavier), the other schemes of
 // cairn's drivers (checkpoint/all registers them all), and those of other
 // drivers. For a scheme of cairn's whose driver is not linked in, the error
 // gives the import line to add. Each driver documents its own query parameters;
