@@ -89,5 +89,19 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: open %q: %w", urlstr, err)
 	}
-	return New(d, &opts), nil
+	s := New(d, &opts)
+	s.url = urlstr
+	return s, nil
 }
+
+// URL returns the URL the Store was opened from, exactly as given to Open,
+// query parameters included, so that other processes (the workers of a
+// run, say) can open the same store with the same options:
+// checkpoint.Open(ctx, s.URL()). A Store made by New has none: URL returns
+// "", and the program passes the URL it built the driver from instead.
+//
+// A mem:// URL names no shared store: each Open of it, in this process or
+// another, is a new, empty store, so workers given it keep their
+// checkpoints to themselves. The URL may hold credentials (a user and
+// password in nats://, say): log it redacted (url.URL.Redacted).
+func (s *Store) URL() string { return s.url }

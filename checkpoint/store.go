@@ -89,6 +89,7 @@ type Info struct {
 // several processes may share the storage of one URL.
 type Store struct {
 	d        driver.Driver
+	url      string // as given to Open; "" for New
 	compress bool
 	log      *slog.Logger
 	now      func() time.Time
