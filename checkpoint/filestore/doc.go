@@ -13,7 +13,7 @@
 // 500 µs of kernel time per file on ext4 against about 1 µs to append a
 // record. So an entry of at most Options.PackMax bytes (64 KiB by default) is
 // appended, as one checksummed record, to a pack file of the Driver that
-// wrote it, ~packs/<time>-<random>.pack under the directory; each Driver (each
+// wrote it, ~packs/<time>-<random>.pack2 under the directory; each Driver (each
 // process) appends to its own pack and seals it on Close. Every Driver keeps
 // an index of the newest record of each key in every pack, and brings it up
 // to date before each read, so another process's Put, overwrite or Delete is

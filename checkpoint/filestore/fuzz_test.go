@@ -28,6 +28,10 @@ func FuzzPackFile(f *testing.F) {
 	f.Add(appendRecord(nil, recPut, "../x", 1, []byte("y")))
 	f.Add(appendRecord(nil, recPut, "a\x00b", 1, []byte("y")))
 	f.Add([]byte(recMagic))
+	var v1 []byte // the first format, and a record of this one after it
+	v1 = appendRecordV1(v1, recPut, "a", 1, []byte("alpha"))
+	v1 = appendRecordV1(v1, recTouch, "a", 2, touchData(1))
+	f.Add(appendRecord(v1, recPut, "b", 3, []byte("beta")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := t.TempDir()
 		if err := os.MkdirAll(filepath.Join(dir, packDirName), 0o700); err != nil {

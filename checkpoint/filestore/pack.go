@@ -15,7 +15,10 @@ const (
 	// packDirName is the directory of pack files under the store's
 	// directory; the '~' keeps it apart from every key.
 	packDirName = "~packs"
-	packSuffix  = ".pack"
+	// packSuffix ends the name of a pack of this format; packSuffixV1 that
+	// of a pack of the first (see record.go).
+	packSuffix   = ".pack2"
+	packSuffixV1 = ".pack"
 	// DefaultPackMax is the largest entry appended to a pack file by
 	// default; larger entries get a file of their own.
 	DefaultPackMax = 64 << 10
@@ -34,6 +37,19 @@ const (
 	// maxTouches is how many touches wait before they are written.
 	maxTouches = 1024
 )
+
+// isPackName reports whether name is a pack file's, of either format.
+func isPackName(name string) bool {
+	return strings.HasSuffix(name, packSuffix) || strings.HasSuffix(name, packSuffixV1)
+}
+
+// packExt returns the suffix of the pack file name.
+func packExt(name string) string {
+	if strings.HasSuffix(name, packSuffixV1) {
+		return packSuffixV1
+	}
+	return packSuffix
+}
 
 // pack is one pack file, written by this Driver (ours) or read from another.
 type pack struct {

@@ -3,7 +3,6 @@ package filestore
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -33,7 +32,7 @@ func (ps *packSet) refresh() error {
 		seen := make(map[string]bool, len(ents))
 		for _, e := range ents {
 			name := e.Name()
-			if !strings.HasSuffix(name, packSuffix) || !e.Type().IsRegular() {
+			if !isPackName(name) || !e.Type().IsRegular() {
 				continue
 			}
 			seen[name] = true
@@ -128,6 +127,9 @@ func (ps *packSet) scan(p *pack) error {
 		if err != nil {
 			break // the end, or a record not (yet) complete
 		}
+		if rec.state > recFlawed {
+			continue // damaged: skipped
+		}
 		ps.apply(p, at, rec)
 		if rec.kind == recSeal {
 			p.sealed = true
@@ -142,7 +144,7 @@ func (ps *packSet) scan(p *pack) error {
 func (ps *packSet) apply(p *pack, off int64, rec record) {
 	switch rec.kind {
 	case recPut, recDelete:
-		e := entry{p: p, off: off, dataOff: off + recHeaderSize + int64(len(rec.key)), size: rec.dataLen,
+		e := entry{p: p, off: off, dataOff: off + rec.headerSize() + int64(len(rec.key)), size: rec.dataLen,
 			t: rec.time, mod: rec.time, deleted: rec.kind == recDelete}
 		if old, ok := ps.index[rec.key]; !ok || e.newerThan(old) {
 			if m, ok := ps.touched[rec.key]; ok && m.ver <= e.t {

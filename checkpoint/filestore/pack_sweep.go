@@ -135,7 +135,8 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 // seen here, and one that lands after it is seen by its writer.
 func (ps *packSet) moveAside(p *pack, path string) (string, bool) {
 	fsys := ps.d.opts.FS
-	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, packSuffix), rand.Uint64(), packSuffix)
+	ext := packExt(path)
+	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, ext), rand.Uint64(), ext)
 	if err := fsys.Rename(path, aside); err != nil {
 		return "", false // another sweep took it (the next refresh forgets it), or it stays
 	}
@@ -260,7 +261,7 @@ func (ps *packSet) versions(p *pack, vers map[string][]version) error {
 		if err != nil {
 			return nil // read as far as scan did: what follows is not indexed
 		}
-		if rec.kind == recPut || rec.kind == recDelete {
+		if rec.state <= recFlawed && (rec.kind == recPut || rec.kind == recDelete) {
 			vers[rec.key] = append(vers[rec.key], version{e: entry{p: p, off: at, t: rec.time}, kind: rec.kind})
 		}
 	}

@@ -75,6 +75,11 @@ func packFiles(t *testing.T, dir string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	v1, err := filepath.Glob(filepath.Join(dir, packDirName, "*"+packSuffixV1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = append(m, v1...)
 	slices.Sort(m)
 	return m
 }
@@ -197,7 +202,7 @@ func recordsOf(t *testing.T, path string) (offs []int64, recs []record) {
 			t.Fatalf("pack %s: a record at %d does not read back: %v", path, off, err)
 		}
 		offs, recs = append(offs, off), append(recs, rec)
-		off += recordSize(len(rec.key), rec.dataLen)
+		off += rec.size()
 	}
 }
 
@@ -271,7 +276,7 @@ func TestPackDamage(t *testing.T) {
 		dir, keys, path := setup(t)
 		off, rec := offsetOf(t, path, "k2")
 		rewrite(t, path, func(b []byte) []byte {
-			b[off+recordSize(len(rec.key), rec.dataLen)-1] ^= 0x40
+			b[off+rec.size()-1] ^= 0x40
 			return b
 		})
 		check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k3": true, "k4": true}, map[string]bool{"k2": true})
@@ -297,7 +302,7 @@ func TestPackDamage(t *testing.T) {
 	t.Run("torn tail", func(t *testing.T) {
 		dir, keys, path := setup(t)
 		off, rec := offsetOf(t, path, "k3")
-		for _, cut := range []int64{off + 1, off + recHeaderSize, off + recordSize(len(rec.key), rec.dataLen) - 1} {
+		for _, cut := range []int64{off + 1, off + recHeaderSize, off + rec.size() - 1} {
 			rewrite(t, path, func(b []byte) []byte { return b[:cut] })
 			check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k2": true}, nil)
 		}
