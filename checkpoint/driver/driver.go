@@ -29,9 +29,13 @@ type Attrs struct {
 // stay correct when several processes use it at once. Blocking methods
 // should return promptly with ctx.Err() (possibly wrapped) once ctx is done.
 //
-// Errors for an absent entry must satisfy errors.Is(err, fs.ErrNotExist);
-// other errors are reported to the user as they are, so they should name the
-// backend and the key.
+// Errors for an absent entry must satisfy errors.Is(err, fs.ErrNotExist). A
+// driver that finds an entry damaged by checks of its own (a checksum of
+// its storage's) returns a *checkpoint.CorruptError naming the key from Get
+// and GetRange, which the Store passes on as it is: the caller then reports
+// a failed restore and recomputes, as for a damaged frame, rather than take
+// it for a miss. Other errors are reported to the user as they are, so they
+// should name the backend and the key.
 type Driver interface {
 	// Put stores size bytes read from r under key, atomically: a concurrent
 	// or later Get sees either the old entry, or all of the new one, never a

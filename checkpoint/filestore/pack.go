@@ -74,6 +74,7 @@ type entry struct {
 	t       int64 // the version: the record's time
 	mod     int64 // the latest write or touch, for Attrs.ModTime
 	deleted bool
+	damaged bool // a put whose record is damaged: its data is lost (see pack_damage.go)
 }
 
 // newerThan orders records of one key: by time, then pack name, then
@@ -111,8 +112,10 @@ type packSet struct {
 	// newest version touched, the latest. The index applies it to that
 	// version's entry, whether the touch or the put is read first.
 	touched map[string]touchMark
-	closed  bool // close ran: calls in flight when it did fail
-	syncMu  sync.Mutex
+	// damage holds the damaged records read, by pack and offset.
+	damage map[damageAt]damage
+	closed bool // close ran: calls in flight when it did fail
+	syncMu sync.Mutex
 }
 
 // touchMark is a touch of version ver of an entry at time t, read from p
@@ -126,11 +129,12 @@ type touchMark struct {
 // first refresh lists them.
 func newPackSet(d *Driver) *packSet {
 	return &packSet{d: d, dir: filepath.Join(d.dir, packDirName), packs: map[string]*pack{}, index: map[string]entry{},
-		touched: map[string]touchMark{}}
+		touched: map[string]touchMark{}, damage: map[damageAt]damage{}}
 }
 
 // lookup returns key's newest live entry. With forRead, the caller must
-// pass the entry to read, which keeps its pack's file open until then.
+// pass the entry to read, which keeps its pack's file open until then,
+// unless the entry is damaged.
 func (ps *packSet) lookup(key string, forRead bool) (entry, bool, error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -139,7 +143,7 @@ func (ps *packSet) lookup(key string, forRead bool) (entry, bool, error) {
 	}
 	e, ok := ps.index[key]
 	ok = ok && !e.deleted
-	if ok && forRead {
+	if ok && forRead && !e.damaged {
 		e.p.reads++
 	}
 	return e, ok, nil
@@ -212,6 +216,7 @@ func (ps *packSet) close() error {
 		p.f.Close()
 	}
 	ps.packs, ps.old, ps.index, ps.touched = map[string]*pack{}, nil, map[string]entry{}, map[string]touchMark{}
+	ps.damage = map[damageAt]damage{}
 	ps.closed = true
 	return err
 }
