@@ -271,3 +271,27 @@ func TestPackDamagedNewestHidesOlder(t *testing.T) {
 	absentT(t, e, "k")
 	absentT(t, openT(t, dir, nil), "k")
 }
+
+// TestPackAdjacentDamage: damage that hits two records in a row, the
+// second in its magic, leaves the second's identity to find: both are
+// corrupt entries, and the records after them read.
+func TestPackAdjacentDamage(t *testing.T) {
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	for _, k := range []string{"a", "b", "c", "d"} {
+		putT(t, a, k, []byte("value of "+k))
+	}
+	a.Close()
+	pack := packFiles(t, dir)[0]
+	offs, _ := recordsOf(t, pack)
+	flip(t, pack, offs[0]+8, 0x01) // a's data length
+	flip(t, pack, offs[1], 0x01)   // b's magic
+	d := openT(t, dir, nil)
+	corruptT(t, d, "a")
+	corruptT(t, d, "b")
+	for _, k := range []string{"c", "d"} {
+		if got := getT(t, d, k); string(got) != "value of "+k {
+			t.Fatalf("%s = %q", k, got)
+		}
+	}
+}

@@ -158,41 +158,20 @@ func readRecord(r *bufio.Reader) (record, error) {
 			return record{}, errRecord
 		}
 	}
-	unreadable := record{state: recUnreadable}
 	keyLen := int(binary.LittleEndian.Uint16(h[6:8]))
 	if keyLen > checkpoint.MaxKeyLen {
 		// No record has a longer key: damage, not a record still being
 		// written (reading on would take the next records as its key).
-		return unreadable, errDamaged
+		return record{state: recUnreadable}, errDamaged
 	}
 	key := make([]byte, keyLen)
 	if _, err := io.ReadFull(r, key); err != nil {
 		return record{}, errRecord
 	}
-	rec := record{
-		kind:    h[4],
-		key:     string(key),
-		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
-		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
-		v1:      v1,
-	}
-	known := h[4] >= recPut && h[4] <= recSeal &&
-		// A key from disk must be one a Store could have given: never a
-		// path outside the directory.
-		(h[4] == recSeal || checkpoint.ValidateStoredKey(rec.key) == nil)
-	headerOK := known && (v1 || string(h[0:4]) == recMagic) && h[5] == 0 &&
-		headerCRC(h[:], key) == binary.LittleEndian.Uint32(h[20:24])
-	identityOK := known && !v1 && identityCRC(h[:], key) == binary.LittleEndian.Uint32(h[24:28])
-	switch {
-	case headerOK && (identityOK || v1):
-		rec.state = recIntact
-	case headerOK:
-		rec.state = recFlawed
-	case identityOK:
-		rec.state, rec.dataLen = recDamaged, 0
+	rec := decodeRecord(h[:], key)
+	switch rec.state {
+	case recDamaged, recUnreadable:
 		return rec, errDamaged
-	default:
-		return unreadable, errDamaged
 	}
 	if rec.kind == recTouch && rec.dataLen == 8 {
 		var v [8]byte
@@ -206,6 +185,40 @@ func readRecord(r *bufio.Reader) (record, error) {
 		return record{}, errRecord
 	}
 	return rec, nil
+}
+
+// decodeRecord decodes the header h of a record (recHeaderSize bytes, of
+// which a first-format record uses recHeaderSizeV1) and its key, and checks
+// them. A damaged record has no data length; an unreadable one has
+// nothing but its state.
+func decodeRecord(h, key []byte) record {
+	v1 := string(h[0:4]) == recMagicV1
+	headerOK := (v1 || string(h[0:4]) == recMagic) && h[5] == 0 &&
+		headerCRC(h, key) == binary.LittleEndian.Uint32(h[20:24])
+	identityOK := !v1 && identityCRC(h, key) == binary.LittleEndian.Uint32(h[24:28])
+	kind := h[4]
+	if !headerOK && !identityOK || kind < recPut || kind > recSeal ||
+		// A key from disk must be one a Store could have given: never a
+		// path outside the directory.
+		kind != recSeal && checkpoint.ValidateStoredKey(string(key)) != nil {
+		return record{state: recUnreadable}
+	}
+	rec := record{
+		kind:    kind,
+		key:     string(key),
+		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
+		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
+		v1:      v1,
+	}
+	switch {
+	case headerOK && (identityOK || v1):
+		rec.state = recIntact
+	case headerOK:
+		rec.state = recFlawed
+	default:
+		rec.state, rec.dataLen = recDamaged, 0
+	}
+	return rec
 }
 
 // touchData returns the data of a touch of version ver.

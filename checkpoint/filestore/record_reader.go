@@ -2,8 +2,10 @@ package filestore
 
 import (
 	"bufio"
-	"bytes"
+	"encoding/binary"
 	"io"
+
+	"github.com/cairnlabs/cairn/checkpoint"
 )
 
 // recordReader reads the records of a pack from one offset to another.
@@ -15,7 +17,14 @@ type recordReader struct {
 	f        io.ReaderAt
 	off, end int64
 	r        *bufio.Reader
-	stuck    bool // a damaged record ends what can be read for now
+	pending  []found // damaged records found, not yet returned
+	stuck    bool    // a damaged record ends what can be read for now
+}
+
+// found is a record and its offset.
+type found struct {
+	rec record
+	at  int64
 }
 
 func newRecordReader(f io.ReaderAt, off, end int64) *recordReader {
@@ -30,12 +39,21 @@ func newRecordReader(f io.ReaderAt, off, end int64) *recordReader {
 // a whole record: the reader's offset then stays at that record, to be
 // read again once written.
 //
-// Bytes that are not a whole record are damage when a record follows them.
-// With no record after them they are taken for a record still being
-// written, and so are not returned, unless their identity check holds
-// (which a write in progress cannot make happen): that damaged record is
-// returned, and the reader's offset stays at it.
+// Bytes that are not a whole record are damage when a record follows them:
+// the next offset where a record's header check or identity check holds.
+// Between the two, the first record is returned as damaged or unreadable,
+// and every magic after it starts one more unreadable record (one whose
+// magic was hit is counted with the record before it). With no record
+// after them, the bytes are taken for a record still being written, and so
+// are not returned, unless their identity check holds (which a write in
+// progress cannot make happen): that damaged record is returned, and the
+// reader's offset stays at it.
 func (rr *recordReader) next() (record, int64, error) {
+	if len(rr.pending) > 0 {
+		f := rr.pending[0]
+		rr.pending = rr.pending[1:]
+		return f.rec, f.at, nil
+	}
 	at := rr.off
 	if rr.stuck {
 		return record{}, at, errRecord
@@ -48,10 +66,7 @@ func (rr *recordReader) next() (record, int64, error) {
 	if err == io.EOF {
 		return record{}, at, err
 	}
-	// Damaged, or not a whole record: if a record follows, these bytes are
-	// damage (a key length that runs past the records after it, say), not a
-	// write in progress.
-	nx, ok := rr.resync(at + 1)
+	nx, magics, ok := rr.resync(at + 1)
 	if !ok {
 		if rec.state != recDamaged {
 			return record{}, at, errRecord
@@ -60,43 +75,77 @@ func (rr *recordReader) next() (record, int64, error) {
 		rec.span = rr.end - at
 		return rec, at, nil
 	}
-	if err == errRecord {
+	if err == errRecord { // a key length that runs past the records after it, say
 		rec = record{state: recUnreadable}
+	}
+	ends := append(magics, nx)
+	rec.span = ends[0] - at
+	for i, m := range magics {
+		rr.pending = append(rr.pending, found{record{state: recUnreadable, span: ends[i+1] - m}, m})
 	}
 	rr.off = nx
 	rr.r.Reset(io.NewSectionReader(rr.f, nx, rr.end-nx))
-	rec.span = nx - at
 	return rec, at, nil
 }
 
-// resync returns the offset of the first complete record at or after from
-// that is intact, flawed or damaged (whose identity check holds).
-func (rr *recordReader) resync(from int64) (int64, bool) {
-	const magicLen = len(recMagic)
-	buf := make([]byte, 256<<10)
-	for pos := from; pos < rr.end; {
+// resync returns the first offset at or after from where a record's
+// header check or identity check holds, and the offsets of the magics
+// before it.
+func (rr *recordReader) resync(from int64) (int64, []int64, bool) {
+	const (
+		window  = 256 << 10
+		overlap = recHeaderSize + checkpoint.MaxKeyLen // a record's header and key
+	)
+	buf := make([]byte, window+overlap)
+	var magics []int64
+	for pos := from; pos < rr.end; pos += window {
 		n, _ := rr.f.ReadAt(buf[:min(int64(len(buf)), rr.end-pos)], pos)
 		if n <= 0 {
-			return 0, false
-		}
-		for i := 0; ; {
-			j := bytes.Index(buf[i:n], []byte(recMagic[:magicLen-1]))
-			if j < 0 || i+j+magicLen > n {
-				break // a magic cut by the window's end is found in the next
-			}
-			at := pos + int64(i+j)
-			if m := string(buf[i+j : i+j+magicLen]); m == recMagic || m == recMagicV1 {
-				r := bufio.NewReader(io.NewSectionReader(rr.f, at, rr.end-at))
-				if rec, err := readRecord(r); err == nil || rec.state == recDamaged {
-					return at, true
-				}
-			}
-			i += j + 1
-		}
-		if pos+int64(n) >= rr.end {
 			break
 		}
-		pos += int64(n - magicLen + 1) // a magic may straddle windows
+		b := buf[:n]
+		for i := range min(n, window) {
+			switch tell(b[i:]) {
+			case recIntact, recFlawed, recDamaged:
+				return pos + int64(i), magics, true
+			case recUnreadable:
+				magics = append(magics, pos+int64(i))
+			}
+		}
 	}
-	return 0, false
+	return 0, nil, false
+}
+
+// tell says what the record at the start of b is: intact, flawed or
+// damaged; unreadable when only its magic is right; -1 when nothing tells
+// a record there, or b ends before the record's key does.
+func tell(b []byte) int {
+	if len(b) < recHeaderSize && !(len(b) >= recHeaderSizeV1 && string(b[:4]) == recMagicV1) {
+		return -1
+	}
+	magic := string(b[:4]) == recMagic || string(b[:4]) == recMagicV1
+	if !magic && (b[4] < recPut || b[4] > recSeal) { // cheaply: no identity either
+		return -1
+	}
+	hdr := recHeaderSize
+	if string(b[:4]) == recMagicV1 {
+		hdr = recHeaderSizeV1
+	}
+	keyLen := int(binary.LittleEndian.Uint16(b[6:8]))
+	if keyLen > checkpoint.MaxKeyLen || len(b) < hdr+keyLen {
+		return unreadableIf(magic)
+	}
+	var h [recHeaderSize]byte
+	copy(h[:], b[:hdr])
+	if st := decodeRecord(h[:], b[hdr:hdr+keyLen]).state; st != recUnreadable {
+		return st
+	}
+	return unreadableIf(magic)
+}
+
+func unreadableIf(magic bool) int {
+	if magic {
+		return recUnreadable
+	}
+	return -1
 }
