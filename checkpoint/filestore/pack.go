@@ -112,8 +112,10 @@ type packSet struct {
 	// newest version touched, the latest. The index applies it to that
 	// version's entry, whether the touch or the put is read first.
 	touched map[string]touchMark
-	// damage holds the damaged records read, by pack and offset.
+	// damage holds the damaged records read, by pack and offset; logged
+	// those this Driver logged, which it does not log again.
 	damage map[damageAt]damage
+	logged map[damageAt]bool
 	closed bool // close ran: calls in flight when it did fail
 	syncMu sync.Mutex
 }
@@ -129,7 +131,7 @@ type touchMark struct {
 // first refresh lists them.
 func newPackSet(d *Driver) *packSet {
 	return &packSet{d: d, dir: filepath.Join(d.dir, packDirName), packs: map[string]*pack{}, index: map[string]entry{},
-		touched: map[string]touchMark{}, damage: map[damageAt]damage{}}
+		touched: map[string]touchMark{}, damage: map[damageAt]damage{}, logged: map[damageAt]bool{}}
 }
 
 // lookup returns key's newest live entry. With forRead, the caller must

@@ -1,10 +1,12 @@
 package filestore
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/checkpoint/driver"
 )
 
 // damagedStore writes, in one process, k and gone (old versions), and in a
@@ -270,6 +273,112 @@ func TestPackDamagedNewestHidesOlder(t *testing.T) {
 	}
 	absentT(t, e, "k")
 	absentT(t, openT(t, dir, nil), "k")
+}
+
+// TestPackDamageListed checks that every damaged record is reported, once
+// in the log and each time by Damage, with what it cost: a damaged newest
+// put (Current), an older version, a delete (which still deletes), a
+// record whose key cannot be read (by offset), and a record whose identity
+// checksum alone is hit (which still reads).
+func TestPackDamageListed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := openT(t, dir, nil)
+	putT(t, a, "o", []byte("old"))
+	putT(t, a, "d", []byte("deleted"))
+	a.Close()
+	b := openT(t, dir, nil)
+	putT(t, b, "o", []byte("new"))
+	if err := b.Delete(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"k2", "u", "f"} {
+		putT(t, b, k, []byte("value of "+k))
+	}
+	b.Close()
+	packs := packFiles(t, dir)
+	type hit struct {
+		pack   string
+		key    string
+		kind   byte
+		byteAt int64
+	}
+	var want []driver.Damage
+	var flips []func()
+	for _, h := range []hit{
+		{packs[0], "o", recPut, 20},   // the header checksum
+		{packs[1], "d", recDelete, 8}, // the data length
+		{packs[1], "k2", recPut, 0},   // the magic
+		{packs[1], "u", recPut, 28},   // the key
+		{packs[1], "f", recPut, 24},   // the identity checksum
+	} {
+		offs, recs := recordsOf(t, h.pack)
+		i := slices.IndexFunc(recs, func(r record) bool { return r.key == h.key && r.kind == h.kind })
+		flips = append(flips, func() { flip(t, h.pack, offs[i]+h.byteAt, 0xff) })
+		d := driver.Damage{Key: h.key, Where: fmt.Sprintf("offset %d of %s", offs[i], h.pack), Current: h.key == "k2"}
+		if h.key == "u" {
+			d.Key = ""
+		}
+		want = append(want, d)
+	}
+	for _, f := range flips {
+		f()
+	}
+
+	var log bytes.Buffer
+	d := openT(t, dir, &Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if got := getT(t, d, "o"); string(got) != "new" {
+		t.Errorf("o = %q, want new", got)
+	}
+	absentT(t, d, "d")
+	corruptT(t, d, "k2")
+	absentT(t, d, "u")
+	if got := getT(t, d, "f"); string(got) != "value of f" {
+		t.Errorf("f = %q", got)
+	}
+	if got := keysT(t, d, ""); !slices.Equal(got, []string{"f", "k2", "o"}) {
+		t.Errorf("List = %q, want f k2 o", got)
+	}
+	for range 2 {
+		var got []driver.Damage
+		if err := d.Damage(ctx, func(dm driver.Damage) error {
+			if dm.Detail == "" {
+				t.Errorf("%+v says nothing", dm)
+			}
+			got = append(got, dm)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			t.Logf("%s: %s", got[i].Where, got[i].Detail)
+			got[i].Detail = ""
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("Damage reported\n\t%+v\nwant\n\t%+v", got, want)
+		}
+	}
+	if n := strings.Count(log.String(), "a pack record is damaged"); n != len(want) {
+		t.Errorf("%d damaged records logged, want each once (%d):\n%s", n, len(want), log.String())
+	}
+	for _, w := range []string{"key=k2", `key="(cannot be read)"`, want[3].Where} {
+		if !strings.Contains(log.String(), w) {
+			t.Errorf("the log lacks %q:\n%s", w, log.String())
+		}
+	}
+
+	// Through a Store: by prefix, with the unreadable record always.
+	s := checkpoint.New(d, nil)
+	var keys []string
+	if err := s.Damage(ctx, "k", func(dm checkpoint.Damage) error {
+		keys = append(keys, dm.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(keys, []string{"k2", ""}) {
+		t.Fatalf("Store.Damage(k) reported keys %q, want k2 and the unreadable one", keys)
+	}
 }
 
 // TestPackAdjacentDamage: damage that hits two records in a row, the
