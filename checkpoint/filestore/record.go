@@ -132,10 +132,11 @@ func headerCRC(h, key []byte) uint32 {
 // identityCRC returns the identity check of header h and key: its kind,
 // key length, time and key.
 func identityCRC(h, key []byte) uint32 {
-	c := crc32.Update(0, crcTable, h[4:5])
-	c = crc32.Update(c, crcTable, h[6:8])
-	c = crc32.Update(c, crcTable, h[12:20])
-	return crc32.Update(c, crcTable, key)
+	var id [11]byte
+	id[0] = h[4]
+	copy(id[1:3], h[6:8])
+	copy(id[3:11], h[12:20])
+	return crc32.Update(crc32.Checksum(id[:], crcTable), crcTable, key)
 }
 
 // readRecord reads the record at the start of r: its header and key, and
@@ -145,18 +146,15 @@ func identityCRC(h, key []byte) uint32 {
 // time when it is damaged (rec.state says which).
 func readRecord(r *bufio.Reader) (record, error) {
 	var h [recHeaderSize]byte
-	if _, err := io.ReadFull(r, h[:recHeaderSizeV1]); err != nil {
+	n := recHeaderSize
+	if m, _ := r.Peek(len(recMagicV1)); string(m) == recMagicV1 {
+		n = recHeaderSizeV1
+	} // a damaged magic is read as this format's: the one written now
+	if _, err := io.ReadFull(r, h[:n]); err != nil {
 		if err == io.EOF {
 			return record{}, io.EOF
 		}
 		return record{}, errRecord
-	}
-	// A damaged magic is read as this format's: the one written now.
-	v1 := string(h[0:4]) == recMagicV1
-	if !v1 {
-		if _, err := io.ReadFull(r, h[recHeaderSizeV1:]); err != nil {
-			return record{}, errRecord
-		}
 	}
 	keyLen := int(binary.LittleEndian.Uint16(h[6:8]))
 	if keyLen > checkpoint.MaxKeyLen {
@@ -197,15 +195,18 @@ func decodeRecord(h, key []byte) record {
 		headerCRC(h, key) == binary.LittleEndian.Uint32(h[20:24])
 	identityOK := !v1 && identityCRC(h, key) == binary.LittleEndian.Uint32(h[24:28])
 	kind := h[4]
-	if !headerOK && !identityOK || kind < recPut || kind > recSeal ||
-		// A key from disk must be one a Store could have given: never a
-		// path outside the directory.
-		kind != recSeal && checkpoint.ValidateStoredKey(string(key)) != nil {
+	if !headerOK && !identityOK || kind < recPut || kind > recSeal {
+		return record{state: recUnreadable}
+	}
+	k := string(key)
+	// A key from disk must be one a Store could have given: never a path
+	// outside the directory.
+	if kind != recSeal && checkpoint.ValidateStoredKey(k) != nil {
 		return record{state: recUnreadable}
 	}
 	rec := record{
 		kind:    kind,
-		key:     string(key),
+		key:     k,
 		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
 		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
 		v1:      v1,
