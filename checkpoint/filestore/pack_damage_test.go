@@ -404,3 +404,79 @@ func TestPackAdjacentDamage(t *testing.T) {
 		}
 	}
 }
+
+// TestPackDamageRules pins the rest of pack_damage.go's rules: a damaged
+// touch is dropped (its version is in its data), a damaged seal still
+// seals, and unreadable bytes keep no pack from a sweep.
+func TestPackDamageRules(t *testing.T) {
+	ctx := context.Background()
+	t.Run("touch", func(t *testing.T) {
+		dir := t.TempDir()
+		a := openT(t, dir, nil)
+		putT(t, a, "k", []byte("v"))
+		put, err := a.Stat(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Touch(ctx, "k", put.ModTime.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		pack := packFiles(t, dir)[0]
+		offs, recs := recordsOf(t, pack)
+		flip(t, pack, offs[slices.IndexFunc(recs, func(r record) bool { return r.kind == recTouch })]+20, 0xff)
+		d := openT(t, dir, nil)
+		if at, err := d.Stat(ctx, "k"); err != nil || !at.ModTime.Equal(put.ModTime) {
+			t.Fatalf("Stat k = %+v, %v; want the put's time, %v", at, err, put.ModTime)
+		}
+		var got []string
+		d.Damage(ctx, func(dm driver.Damage) error { got = append(got, dm.Detail); return nil })
+		if len(got) != 1 || !strings.Contains(got[0], `a read-time record of "k" is damaged`) {
+			t.Fatalf("Damage = %q", got)
+		}
+	})
+	t.Run("seal", func(t *testing.T) {
+		dir := t.TempDir()
+		a := openT(t, dir, nil)
+		putT(t, a, "k", []byte("v"))
+		a.Close()
+		pack := packFiles(t, dir)[0]
+		offs, recs := recordsOf(t, pack)
+		flip(t, pack, offs[len(offs)-1]+20, 0xff)
+		if recs[len(recs)-1].kind != recSeal {
+			t.Fatalf("the last record is not a seal: %+v", recs[len(recs)-1])
+		}
+		d := openT(t, dir, nil)
+		if got := getT(t, d, "k"); string(got) != "v" {
+			t.Fatalf("k = %q", got)
+		}
+		d.packs.mu.Lock()
+		sealed := d.packs.packs[filepath.Base(pack)].sealed
+		d.packs.mu.Unlock()
+		if !sealed {
+			t.Fatal("a pack whose seal is damaged is not sealed")
+		}
+	})
+	t.Run("unreadable", func(t *testing.T) {
+		dir := t.TempDir()
+		a := openT(t, dir, nil)
+		putT(t, a, "x", []byte("lost"))
+		putT(t, a, "y", []byte("old"))
+		a.Close()
+		b := openT(t, dir, nil)
+		putT(t, b, "y", []byte("new"))
+		b.Close()
+		pack := packFiles(t, dir)[0]
+		flip(t, pack, recHeaderSize, 0xff) // x's key
+		c := openT(t, dir, nil)
+		if n, _, err := c.Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("Sweep = %d, %v; want the pack of x and the old y removed", n, err)
+		}
+		if got := getT(t, c, "y"); string(got) != "new" {
+			t.Fatalf("y = %q", got)
+		}
+		if err := c.Damage(ctx, func(dm driver.Damage) error { return fmt.Errorf("damage left: %+v", dm) }); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
