@@ -480,3 +480,39 @@ func TestPackDamageRules(t *testing.T) {
 		}
 	})
 }
+
+// TestPackMergesFirstFormat: a sweep merges small sealed packs of the first
+// format like any others, into a pack of this one, and removes them.
+func TestPackMergesFirstFormat(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, packDirName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for i := range compactMin + 1 {
+		var b []byte
+		b = appendRecordV1(b, recPut, fmt.Sprint("k", i), int64(10+i), []byte(fmt.Sprint("v", i)))
+		b = appendRecordV1(b, recSeal, "", int64(20+i), nil)
+		name := fmt.Sprintf("%019d-%016x%s", 1000+i, i, packSuffixV1)
+		if err := os.WriteFile(filepath.Join(dir, packDirName, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := openT(t, dir, nil)
+	if n, _, err := d.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != compactMin+1 {
+		t.Fatalf("Sweep = %d, %v; want the %d first-format packs merged and removed", n, err, compactMin+1)
+	}
+	d.Close()
+	if p := packFiles(t, dir); len(p) != 1 || !strings.HasSuffix(p[0], packSuffix) {
+		t.Fatalf("packs %q, want one of this format", p)
+	}
+	e := openT(t, dir, nil)
+	for i := range compactMin + 1 {
+		if got := getT(t, e, fmt.Sprint("k", i)); string(got) != fmt.Sprint("v", i) {
+			t.Fatalf("k%d = %q", i, got)
+		}
+		if at, err := e.Stat(ctx, fmt.Sprint("k", i)); err != nil || at.ModTime.UnixNano() != int64(10+i) {
+			t.Fatalf("Stat k%d = %+v, %v; want its version kept", i, at, err)
+		}
+	}
+}
