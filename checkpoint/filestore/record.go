@@ -84,6 +84,10 @@ var errRecord = errors.New("not a complete record")
 // writer's bytes are complete below the file's size.
 var errDamaged = errors.New("damaged record")
 
+// errKeyCut marks a record whose key runs past the end: a record still
+// being written, or a damaged key length, which a record after it shows.
+var errKeyCut = errors.New("a record's key runs past the end")
+
 // record is one decoded record header with its key.
 type record struct {
 	kind    byte
@@ -141,9 +145,10 @@ func identityCRC(h, key []byte) uint32 {
 
 // readRecord reads the record at the start of r: its header and key, and
 // skips its data. It returns io.EOF at a clean end and errRecord for an
-// incomplete record. An intact or flawed record comes with a nil error; a
-// damaged or unreadable one with errDamaged, and with its kind, key and
-// time when it is damaged (rec.state says which).
+// incomplete record (errKeyCut when the key is what runs past the end). An
+// intact or flawed record comes with a nil error; a damaged or unreadable
+// one with errDamaged, and with its kind, key and time when it is damaged
+// (rec.state says which).
 func readRecord(r *bufio.Reader) (record, error) {
 	var h [recHeaderSize]byte
 	n := recHeaderSize
@@ -164,7 +169,7 @@ func readRecord(r *bufio.Reader) (record, error) {
 	}
 	key := make([]byte, keyLen)
 	if _, err := io.ReadFull(r, key); err != nil {
-		return record{}, errRecord
+		return record{}, errKeyCut
 	}
 	rec := decodeRecord(h[:], key)
 	switch rec.state {

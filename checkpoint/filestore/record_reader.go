@@ -39,9 +39,11 @@ func newRecordReader(f io.ReaderAt, off, end int64) *recordReader {
 // a whole record: the reader's offset then stays at that record, to be
 // read again once written.
 //
-// Bytes that are not a whole record are damage when a record follows them:
-// the next offset where a record's header check or identity check holds.
-// Between the two, the first record is returned as damaged or unreadable,
+// A damaged record, or one whose key runs past the end (a damaged key
+// length, or a record still being written), is damage when a record
+// follows it: the next offset where a record's header check or identity
+// check holds. Between the two, the first record is returned as damaged or
+// unreadable,
 // and every magic after it starts one more unreadable record (one whose
 // magic was hit is counted with the record before it). With no record
 // after them, the bytes are taken for a record still being written, and so
@@ -63,9 +65,11 @@ func (rr *recordReader) next() (record, int64, error) {
 		rr.off += rec.size()
 		return rec, at, nil
 	}
-	if err == io.EOF {
-		return record{}, at, err
+	if err == io.EOF || err == errRecord {
+		return record{}, at, err // nothing can follow a header or data cut short
 	}
+	// Damaged, or a key that runs past the end (which is then within a
+	// header and a longest key of at: a short search).
 	nx, magics, ok := rr.resync(at + 1)
 	if !ok {
 		if rec.state != recDamaged {
@@ -75,7 +79,7 @@ func (rr *recordReader) next() (record, int64, error) {
 		rec.span = rr.end - at
 		return rec, at, nil
 	}
-	if err == errRecord { // a key length that runs past the records after it, say
+	if err == errKeyCut { // a key length that runs past the records after it
 		rec = record{state: recUnreadable}
 	}
 	ends := append(magics, nx)
