@@ -10,13 +10,14 @@
 //
 //	import (
 //		"github.com/cairnlabs/cairn/checkpoint"
-//		_ "github.com/cairnlabs/cairn/checkpoint/filestore" // file://
-//		_ "github.com/cairnlabs/cairn/checkpoint/memstore"  // mem://
+//		_ "github.com/cairnlabs/cairn/checkpoint/local" // file:// and mem://
 //	)
 //
 //	store, err := checkpoint.Open(ctx, "file:///scratch/run1")
 //
-// or import checkpoint/all for every driver.
+// or import a driver's own package (checkpoint/filestore), or checkpoint/all
+// for every driver (it links the cloud SDKs). Store.URL gives back the URL,
+// for worker processes to open the same store.
 //
 // # Integrity
 //
@@ -26,8 +27,11 @@
 // renamed into place, or the store's equivalent). A torn, truncated or
 // damaged checkpoint is detected on Get and reported as a *CorruptError,
 // never returned as a value; an absent one is an error matching ErrNotFound
-// and fs.ErrNotExist. WriteFile and ReadFile give the same guarantees for a
-// single file whose path the caller chooses.
+// and fs.ErrNotExist. A driver that finds damage with checks of its own
+// reports it the same way, as a *CorruptError for the key, and damage it
+// cannot put a key to (a pack record whose key was hit, in the file store)
+// through Store.Damage. WriteFile and ReadFile give the same guarantees for
+// a single file whose path the caller chooses.
 //
 // # Keys
 //

@@ -128,13 +128,18 @@ func (e *notFoundError) Is(target error) bool {
 func (e *notFoundError) Unwrap() error { return e.err }
 
 // wrapErr wraps a driver error once with the operation and key: an absent
-// entry becomes an ErrNotFound error, a context error stays matchable.
+// entry becomes an ErrNotFound error, a context error stays matchable, and
+// a *CorruptError, which a driver returns for an entry it found damaged,
+// is passed on as it is (it names the key already).
 func wrapErr(op, key string, err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return &notFoundError{key: key, err: err}
+	}
+	if _, ok := err.(*CorruptError); ok {
+		return withKey(err, key)
 	}
 	return fmt.Errorf("checkpoint: %s %q: %w", op, key, err)
 }

@@ -57,9 +57,11 @@ func Schemes() []string {
 }
 
 // Open opens the store a URL names, through the driver registered for its
-// scheme: "file:///abs/dir" and "mem://" (blank-import
-// checkpoint/filestore and checkpoint/memstore, or checkpoint/all), and the
-// schemes of other drivers. Each driver documents its own query parameters;
+// scheme: "file:///abs/dir" and "mem://" (blank-import checkpoint/local,
+// which registers both and nothing heavier), the other schemes of
+// cairn's drivers (checkpoint/all registers them all), and those of other
+// drivers. For a scheme of cairn's whose driver is not linked in, the error
+// gives the import line to add. Each driver documents its own query parameters;
 // Open itself takes one, "compression=none" or "compression=zstd", which sets
 // Options.Compression, and every driver honours "create=false" (see
 // OpenExisting). The Store's other options are the defaults of New. Without
@@ -94,7 +96,7 @@ func open(ctx context.Context, urlstr string, existing bool) (*Store, error) {
 	opener := registry.m[u.Scheme]
 	registry.RUnlock()
 	if opener == nil {
-		return nil, fmt.Errorf("checkpoint: unknown store scheme %q (forgotten import of its driver package?)", u.Scheme)
+		return nil, noDriverError(u.Scheme)
 	}
 	var opts Options
 	q := u.Query()
@@ -126,7 +128,19 @@ func open(ctx context.Context, urlstr string, existing bool) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: open %q: %w", urlstr, err)
 	}
-	st := New(d, &opts)
-	st.url = urlstr
-	return st, nil
+	s := New(d, &opts)
+	s.url = urlstr
+	return s, nil
 }
+
+// URL returns the URL the Store was opened from, exactly as given to Open,
+// query parameters included, so that other processes (the workers of a
+// run, say) can open the same store with the same options:
+// checkpoint.Open(ctx, s.URL()). A Store made by New has none: URL returns
+// "", and the program passes the URL it built the driver from instead.
+//
+// A mem:// URL names no shared store: each Open of it, in this process or
+// another, is a new, empty store, so workers given it keep their
+// checkpoints to themselves. The URL may hold credentials (a user and
+// password in nats://, say): log it redacted (url.URL.Redacted).
+func (s *Store) URL() string { return s.url }

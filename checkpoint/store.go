@@ -89,6 +89,7 @@ type Info struct {
 // several processes may share the storage of one URL.
 type Store struct {
 	d        driver.Driver
+	url      string // as given to Open; "" for New
 	compress bool
 	log      *slog.Logger
 	now      func() time.Time
@@ -96,7 +97,6 @@ type Store struct {
 	recorded sync.Map         // run bookkeeping already written by this Store: marker key -> struct{}
 	reads    readLog          // reads by runs, kept in memory until FlushReads
 	pending  inflight.Counter // run records being written
-	url      string           // what Open was given; "" for New
 }
 
 // New returns a Store over the driver d. A nil opts means the defaults. The
@@ -244,11 +244,6 @@ func (s *Store) Verify(ctx context.Context, key string) error {
 	}
 	return withKey(err, key)
 }
-
-// URL returns the URL the store was opened from (Open's argument), so that
-// other processes can open the same store; "" for a Store made with New.
-// A mem:// store lives in one process: its URL opens another, empty store.
-func (s *Store) URL() string { return s.url }
 
 // Close writes the read records still in memory (see FlushReads), then
 // closes the Store and its driver. Other methods then return ErrClosed; a

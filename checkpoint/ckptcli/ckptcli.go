@@ -149,13 +149,15 @@ func verdict(err error) string {
 }
 
 // ErrCorruptFound is matched (with errors.Is) by the error of Verify when a
-// checkpoint fails its checks.
+// checkpoint fails its checks, or the store holds other damage.
 var ErrCorruptFound = errors.New("ckpt: corrupt checkpoints found")
 
 // Verify reads every checkpoint under prefix in full and checks its
-// checksums, writing one line per corrupt checkpoint and a summary. It
-// returns an error matching ErrCorruptFound, listing the bad keys, if any
-// checkpoint fails.
+// checksums, writing one line per corrupt checkpoint; then one line per
+// other damaged record the store reports (checkpoint.Store.Damage: records
+// whose key cannot be read, with their file and offset, and damaged older
+// versions); and a summary. It returns an error matching ErrCorruptFound,
+// listing the bad keys, if any checkpoint fails or any damage is found.
 func Verify(ctx context.Context, w io.Writer, s *checkpoint.Store, prefix string) error {
 	infos, err := sorted(ctx, s, prefix)
 	if err != nil {
@@ -176,9 +178,22 @@ func Verify(ctx context.Context, w io.Writer, s *checkpoint.Store, prefix string
 		}
 		total += i.Size
 	}
-	fmt.Fprintf(w, "verified %s, %s: %d corrupt\n", count(len(infos)), checkpoint.FormatSize(total), len(bad))
-	if len(bad) > 0 {
+	damaged, err := verifyDamage(ctx, w, s, prefix, bad)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "verified %s, %s: %d corrupt", count(len(infos)), checkpoint.FormatSize(total), len(bad))
+	if damaged > 0 {
+		fmt.Fprintf(w, ", %s besides", records(damaged))
+	}
+	fmt.Fprintln(w)
+	switch {
+	case len(bad) > 0 && damaged > 0:
+		return fmt.Errorf("%w: %s, and %s (remove the corrupt ones with `cairn ckpt rm`; the next run recomputes them)", ErrCorruptFound, strings.Join(bad, " "), records(damaged))
+	case len(bad) > 0:
 		return fmt.Errorf("%w: %s (remove them with `cairn ckpt rm`; the next run recomputes them)", ErrCorruptFound, strings.Join(bad, " "))
+	case damaged > 0:
+		return fmt.Errorf("%w: %s (see above for what each cost; the next run recomputes what was lost)", ErrCorruptFound, records(damaged))
 	}
 	return nil
 }

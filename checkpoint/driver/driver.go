@@ -29,9 +29,13 @@ type Attrs struct {
 // stay correct when several processes use it at once. Blocking methods
 // should return promptly with ctx.Err() (possibly wrapped) once ctx is done.
 //
-// Errors for an absent entry must satisfy errors.Is(err, fs.ErrNotExist);
-// other errors are reported to the user as they are, so they should name the
-// backend and the key.
+// Errors for an absent entry must satisfy errors.Is(err, fs.ErrNotExist). A
+// driver that finds an entry damaged by checks of its own (a checksum of
+// its storage's) returns a *checkpoint.CorruptError naming the key from Get
+// and GetRange, which the Store passes on as it is: the caller then reports
+// a failed restore and recomputes, as for a damaged frame, rather than take
+// it for a miss. Other errors are reported to the user as they are, so they
+// should name the backend and the key.
 type Driver interface {
 	// Put stores size bytes read from r under key, atomically: a concurrent
 	// or later Get sees either the old entry, or all of the new one, never a
@@ -109,4 +113,29 @@ type Preferences struct {
 	// Compress asks that payloads be compressed by default, because storage
 	// is dear (RAM) or bandwidth is slow, rather than because of the data.
 	Compress bool
+}
+
+// DamageReporter is an optional interface a Driver may implement when its
+// storage can hold damage that Get of a key does not show: a damaged record
+// whose key cannot be read, or a damaged older version of a key. The
+// Store's Damage (and `cairn ckpt verify`) calls it.
+type DamageReporter interface {
+	// Damage calls fn for each damaged record in the storage, until fn
+	// returns an error, which Damage returns unchanged. It reads what it
+	// needs to find all of them (as a Get would), not the entries' data.
+	Damage(ctx context.Context, fn func(Damage) error) error
+}
+
+// Damage describes one damaged record in a driver's storage.
+type Damage struct {
+	// Key is the key the record was written under, or "" when the damage
+	// hit what names it, so that it cannot be read.
+	Key string
+	// Where names the damaged bytes for people: a file and an offset.
+	Where string
+	// Current reports whether the record held Key's newest version: Get
+	// of Key then fails with a *checkpoint.CorruptError, and List lists it.
+	Current bool
+	// Detail says what was damaged and what was lost with it, for people.
+	Detail string
 }

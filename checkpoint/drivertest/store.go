@@ -14,8 +14,8 @@ import (
 )
 
 // RunStore opens rawURL with checkpoint.Open, which must find the driver
-// (its package imported by the test), and runs a Store over it: Put, Get, List, Verify and a
-// GC that uses the driver's optional interfaces.
+// (its package imported by the test), and runs a Store over it: URL, Put,
+// Get, List, Verify and a GC that uses the driver's optional interfaces.
 func RunStore(t *testing.T, rawURL string) {
 	t.Helper()
 	ctx := context.Background()
@@ -24,6 +24,9 @@ func RunStore(t *testing.T, rawURL string) {
 		t.Fatalf("checkpoint.Open(%s): %v", rawURL, err)
 	}
 	defer store.Close()
+	if got := store.URL(); got != rawURL {
+		t.Fatalf("URL() = %q, want the URL it was opened from, %q", got, rawURL)
+	}
 	for i := range 3 {
 		key := fmt.Sprintf("sum/block-%d", i)
 		if _, err := store.Put(ctx, key, []float64{float64(i), 0.5}, checkpoint.Meta{Func: "main.sum"}); err != nil {

@@ -17,7 +17,7 @@
 // 500 µs of kernel time per file on ext4 against about 1 µs to append a
 // record. So an entry of at most Options.PackMax bytes (64 KiB by default) is
 // appended, as one checksummed record, to a pack file of the Driver that
-// wrote it, ~packs/<time>-<random>.pack under the directory; each Driver (each
+// wrote it, ~packs/<time>-<random>.pack2 under the directory; each Driver (each
 // process) appends to its own pack and seals it on Close. Every Driver keeps
 // an index of the newest record of each key in every pack, and brings it up
 // to date before each read, so another process's Put, overwrite or Delete is
@@ -26,11 +26,20 @@
 // small sealed packs, when there are more than eight, into its own (every
 // process that writes leaves a pack, and a process reads every pack's
 // record headers when it first reads); a Driver that has read the store and
-// finds more than 32 of them merges them when it closes. A record cut short by a crash ends
-// what is read of its pack (the rest was never written). A record whose
-// header fails its checksum is skipped, and reading goes on at the next
-// intact record, so that damage hides only what it hit (recomputed, never
-// wrong) and not the newer versions after it. A damaged payload fails the
+// finds more than 32 of them merges them when it closes. A record cut short
+// by a crash ends what is read of its pack (the rest was never written).
+//
+// # Damage
+//
+// A record whose header fails its checksum is damage, and reading goes on
+// at the next record, so that damage hides only what it hit and not the
+// newer versions after it. A record's kind, key and version have a checksum
+// of their own: when it holds, the damaged record keeps its place among its
+// key's versions, and a Get of the key, while it is the newest, fails with a
+// *checkpoint.CorruptError (a failed restore, which a run reports and
+// recomputes) instead of missing or reading the older version it replaced.
+// Damage that hit the key itself cannot be attributed: a Get of that key
+// finds what the other records hold. A damaged payload fails the
 // checkpoint frame's own checksum on Get.
 //
 // # Large entries: a file each

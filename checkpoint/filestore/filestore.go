@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -53,6 +54,10 @@ type Options struct {
 	// nothing, when the directory does not exist. Default: false (Open
 	// creates it and its parents).
 	NoCreate bool
+	// Logger receives a warning for each damaged pack record, once, when
+	// the Driver first reads it (Damage lists them all). Default:
+	// slog.Default(), as for the Store.
+	Logger *slog.Logger
 }
 
 // Driver is a driver.Driver over a directory. It is safe for concurrent use,
@@ -82,6 +87,9 @@ func Open(dir string, opts *Options) (*Driver, error) {
 	}
 	if d.opts.PackMax == 0 {
 		d.opts.PackMax = DefaultPackMax
+	}
+	if d.opts.Logger == nil {
+		d.opts.Logger = slog.Default()
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

@@ -15,7 +15,10 @@ const (
 	// packDirName is the directory of pack files under the store's
 	// directory; the '~' keeps it apart from every key.
 	packDirName = "~packs"
-	packSuffix  = ".pack"
+	// packSuffix ends the name of a pack of this format; packSuffixV1 that
+	// of a pack of the first (see record.go).
+	packSuffix   = ".pack2"
+	packSuffixV1 = ".pack"
 	// DefaultPackMax is the largest entry appended to a pack file by
 	// default; larger entries get a file of their own.
 	DefaultPackMax = 64 << 10
@@ -34,6 +37,19 @@ const (
 	// maxTouches is how many touches wait before they are written.
 	maxTouches = 1024
 )
+
+// isPackName reports whether name is a pack file's, of either format.
+func isPackName(name string) bool {
+	return strings.HasSuffix(name, packSuffix) || strings.HasSuffix(name, packSuffixV1)
+}
+
+// packExt returns the suffix of the pack file name.
+func packExt(name string) string {
+	if strings.HasSuffix(name, packSuffixV1) {
+		return packSuffixV1
+	}
+	return packSuffix
+}
 
 // pack is one pack file, written by this Driver (ours) or read from another.
 type pack struct {
@@ -58,6 +74,7 @@ type entry struct {
 	t       int64 // the version: the record's time
 	mod     int64 // the latest write or touch, for Attrs.ModTime
 	deleted bool
+	damaged bool // a put whose record is damaged: its data is lost (see pack_damage.go)
 }
 
 // newerThan orders records of one key: by time, then pack name, then
@@ -95,8 +112,12 @@ type packSet struct {
 	// newest version touched, the latest. The index applies it to that
 	// version's entry, whether the touch or the put is read first.
 	touched map[string]touchMark
-	closed  bool // close ran: calls in flight when it did fail
-	syncMu  sync.Mutex
+	// damage holds the damaged records read, by pack and offset; logged
+	// those this Driver logged, which it does not log again.
+	damage map[damageAt]damage
+	logged map[damageAt]bool
+	closed bool // close ran: calls in flight when it did fail
+	syncMu sync.Mutex
 }
 
 // touchMark is a touch of version ver of an entry at time t, read from p
@@ -110,11 +131,12 @@ type touchMark struct {
 // first refresh lists them.
 func newPackSet(d *Driver) *packSet {
 	return &packSet{d: d, dir: filepath.Join(d.dir, packDirName), packs: map[string]*pack{}, index: map[string]entry{},
-		touched: map[string]touchMark{}}
+		touched: map[string]touchMark{}, damage: map[damageAt]damage{}, logged: map[damageAt]bool{}}
 }
 
 // lookup returns key's newest live entry. With forRead, the caller must
-// pass the entry to read, which keeps its pack's file open until then.
+// pass the entry to read, which keeps its pack's file open until then,
+// unless the entry is damaged.
 func (ps *packSet) lookup(key string, forRead bool) (entry, bool, error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -123,7 +145,7 @@ func (ps *packSet) lookup(key string, forRead bool) (entry, bool, error) {
 	}
 	e, ok := ps.index[key]
 	ok = ok && !e.deleted
-	if ok && forRead {
+	if ok && forRead && !e.damaged {
 		e.p.reads++
 	}
 	return e, ok, nil
@@ -196,6 +218,7 @@ func (ps *packSet) close() error {
 		p.f.Close()
 	}
 	ps.packs, ps.old, ps.index, ps.touched = map[string]*pack{}, nil, map[string]entry{}, map[string]touchMark{}
+	ps.damage = map[damageAt]damage{}
 	ps.closed = true
 	return err
 }

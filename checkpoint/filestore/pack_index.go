@@ -3,7 +3,6 @@ package filestore
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -33,7 +32,7 @@ func (ps *packSet) refresh() error {
 		seen := make(map[string]bool, len(ents))
 		for _, e := range ents {
 			name := e.Name()
-			if !strings.HasSuffix(name, packSuffix) || !e.Type().IsRegular() {
+			if !isPackName(name) || !e.Type().IsRegular() {
 				continue
 			}
 			seen[name] = true
@@ -77,6 +76,7 @@ func (ps *packSet) refresh() error {
 func (ps *packSet) rebuild(present map[string]bool) error {
 	ps.index = map[string]entry{}
 	ps.touched = map[string]touchMark{}
+	ps.damage = map[damageAt]damage{}
 	for k, m := range ps.touches {
 		ps.touched[k] = m // not written yet
 	}
@@ -128,6 +128,12 @@ func (ps *packSet) scan(p *pack) error {
 		if err != nil {
 			break // the end, or a record not (yet) complete
 		}
+		if rec.state != recIntact {
+			ps.noteDamage(p, at, rec)
+		}
+		if rec.state == recUnreadable || rec.state == recDamaged && rec.kind == recTouch {
+			continue // nothing known; a touch's version is in its data
+		}
 		ps.apply(p, at, rec)
 		if rec.kind == recSeal {
 			p.sealed = true
@@ -138,12 +144,16 @@ func (ps *packSet) scan(p *pack) error {
 	return nil
 }
 
-// apply adds one record at off in p to the index.
+// apply adds one record at off in p to the index: an intact or flawed
+// one, or a damaged put or delete (see pack_damage.go).
 func (ps *packSet) apply(p *pack, off int64, rec record) {
 	switch rec.kind {
 	case recPut, recDelete:
-		e := entry{p: p, off: off, dataOff: off + recHeaderSize + int64(len(rec.key)), size: rec.dataLen,
+		e := entry{p: p, off: off, dataOff: off + rec.headerSize() + int64(len(rec.key)), size: rec.dataLen,
 			t: rec.time, mod: rec.time, deleted: rec.kind == recDelete}
+		if rec.state == recDamaged {
+			e.dataOff, e.size, e.damaged = 0, 0, !e.deleted
+		}
 		if old, ok := ps.index[rec.key]; !ok || e.newerThan(old) {
 			if m, ok := ps.touched[rec.key]; ok && m.ver <= e.t {
 				if m.ver == e.t && !e.deleted {

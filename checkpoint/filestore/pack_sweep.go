@@ -135,7 +135,8 @@ func (ps *packSet) sweep(before time.Time) (n int, size int64, err error) {
 // seen here, and one that lands after it is seen by its writer.
 func (ps *packSet) moveAside(p *pack, path string) (string, bool) {
 	fsys := ps.d.opts.FS
-	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, packSuffix), rand.Uint64(), packSuffix)
+	ext := packExt(path)
+	aside := fmt.Sprintf("%s-swept-%016x%s", strings.TrimSuffix(path, ext), rand.Uint64(), ext)
 	if err := fsys.Rename(path, aside); err != nil {
 		return "", false // another sweep took it (the next refresh forgets it), or it stays
 	}
@@ -225,6 +226,9 @@ func (ps *packSet) compact() error {
 	for _, k := range keys {
 		e := ps.index[k]
 		kind, data := recDelete, []byte(nil)
+		if e.damaged {
+			continue // its data is lost: it stays, and so does its pack
+		}
 		if !e.deleted {
 			kind, data = recPut, make([]byte, e.size)
 			if _, err := e.p.f.ReadAt(data, e.dataOff); err != nil {
@@ -249,8 +253,10 @@ func (ps *packSet) compact() error {
 	return nil
 }
 
-// versions adds the put and delete records p's index covers to vers.
+// versions adds the put and delete records p's index covers to vers,
+// damaged ones included.
 func (ps *packSet) versions(p *pack, vers map[string][]version) error {
+	ps.damagedVersions(p, vers) // also one at p.scanned, which a reader stopped at
 	if p.scanned == 0 {
 		return nil
 	}
@@ -260,7 +266,7 @@ func (ps *packSet) versions(p *pack, vers map[string][]version) error {
 		if err != nil {
 			return nil // read as far as scan did: what follows is not indexed
 		}
-		if rec.kind == recPut || rec.kind == recDelete {
+		if rec.state <= recFlawed && (rec.kind == recPut || rec.kind == recDelete) { // damaged: above
 			vers[rec.key] = append(vers[rec.key], version{e: entry{p: p, off: at, t: rec.time}, kind: rec.kind})
 		}
 	}

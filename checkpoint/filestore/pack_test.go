@@ -56,6 +56,22 @@ func absentT(t *testing.T, d *Driver, key string) {
 	}
 }
 
+// corruptT checks that key's entry is damaged: Get and GetRange fail with
+// checkpoint.ErrCorrupt, and Stat finds it with size 0.
+func corruptT(t *testing.T, d *Driver, key string) {
+	t.Helper()
+	ctx := context.Background()
+	if b, err := d.Get(ctx, key); !errors.Is(err, checkpoint.ErrCorrupt) {
+		t.Fatalf("Get %q = %q, %v; want checkpoint.ErrCorrupt", key, b, err)
+	}
+	if b, err := d.GetRange(ctx, key, 0, 10); !errors.Is(err, checkpoint.ErrCorrupt) {
+		t.Fatalf("GetRange %q = %q, %v; want checkpoint.ErrCorrupt", key, b, err)
+	}
+	if a, err := d.Stat(ctx, key); err != nil || a.Size != 0 {
+		t.Fatalf("Stat %q = %+v, %v; want the entry, with size 0", key, a, err)
+	}
+}
+
 func keysT(t *testing.T, d *Driver, prefix string) []string {
 	t.Helper()
 	var keys []string
@@ -75,6 +91,11 @@ func packFiles(t *testing.T, dir string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	v1, err := filepath.Glob(filepath.Join(dir, packDirName, "*"+packSuffixV1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = append(m, v1...)
 	slices.Sort(m)
 	return m
 }
@@ -197,14 +218,15 @@ func recordsOf(t *testing.T, path string) (offs []int64, recs []record) {
 			t.Fatalf("pack %s: a record at %d does not read back: %v", path, off, err)
 		}
 		offs, recs = append(offs, off), append(recs, rec)
-		off += recordSize(len(rec.key), rec.dataLen)
+		off += rec.size()
 	}
 }
 
 // TestPackDamage checks that a damaged pack never gives a wrong value: a
-// flipped payload byte reads back as checkpoint.ErrCorrupt, a damaged
-// header makes its record absent, a cut (torn) tail makes its record and
-// those after it absent, and the other records still read back.
+// flipped payload byte reads back as checkpoint.ErrCorrupt, and so does a
+// damaged magic (the record's identity still checks out); a damaged key
+// makes its record absent; a cut (torn) tail makes its record and those
+// after it absent; and the other records still read back.
 func TestPackDamage(t *testing.T) {
 	ctx := context.Background()
 	setup := func(t *testing.T) (string, []string, string) {
@@ -271,7 +293,7 @@ func TestPackDamage(t *testing.T) {
 		dir, keys, path := setup(t)
 		off, rec := offsetOf(t, path, "k2")
 		rewrite(t, path, func(b []byte) []byte {
-			b[off+recordSize(len(rec.key), rec.dataLen)-1] ^= 0x40
+			b[off+rec.size()-1] ^= 0x40
 			return b
 		})
 		check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k3": true, "k4": true}, map[string]bool{"k2": true})
@@ -292,12 +314,12 @@ func TestPackDamage(t *testing.T) {
 			b[off] ^= 0x20
 			return b
 		})
-		check(t, dir, keys, map[string]bool{"k0": true, "k2": true, "k3": true, "k4": true}, nil)
+		check(t, dir, keys, map[string]bool{"k0": true, "k2": true, "k3": true, "k4": true}, map[string]bool{"k1": true})
 	})
 	t.Run("torn tail", func(t *testing.T) {
 		dir, keys, path := setup(t)
 		off, rec := offsetOf(t, path, "k3")
-		for _, cut := range []int64{off + 1, off + recHeaderSize, off + recordSize(len(rec.key), rec.dataLen) - 1} {
+		for _, cut := range []int64{off + 1, off + recHeaderSize, off + rec.size() - 1} {
 			rewrite(t, path, func(b []byte) []byte { return b[:cut] })
 			check(t, dir, keys, map[string]bool{"k0": true, "k1": true, "k2": true}, nil)
 		}
@@ -501,7 +523,7 @@ func TestPackDamageKeepsNewerVersions(t *testing.T) {
 		t.Fatal("no record of x")
 	}
 	c := openT(t, dir, nil)
-	absentT(t, c, "x")
+	corruptT(t, c, "x")
 	if got := getT(t, c, "k"); string(got) != "new" {
 		t.Fatalf("k = %q after damage before its overwrite, want new", got)
 	}

@@ -198,11 +198,11 @@ func (ps *packSet) touch(key string, t time.Time) (bool, error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	e, ok := ps.index[key] // usually just read by Get
-	if !ok || e.deleted {
+	if !ok || e.deleted || e.damaged {
 		if err := ps.refresh(); err != nil {
 			return false, err
 		}
-		if e, ok = ps.index[key]; !ok || e.deleted {
+		if e, ok = ps.index[key]; !ok || e.deleted || e.damaged {
 			return false, nil
 		}
 	}

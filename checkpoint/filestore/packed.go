@@ -74,6 +74,9 @@ func (d *Driver) getPacked(key string, offset, length int64) ([]byte, error) {
 	if !ok {
 		return nil, wrap("get", key, fs.ErrNotExist)
 	}
+	if e.damaged {
+		return nil, d.packs.corrupt(key, e) // a *checkpoint.CorruptError, which the Store passes on as it is
+	}
 	lo := min(max(offset, 0), e.size)
 	n := e.size - lo
 	if length >= 0 {

@@ -2,7 +2,6 @@ package filestore
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -12,28 +11,42 @@ import (
 )
 
 // A pack file is a sequence of records, appended by one Driver and never
-// changed in place. A record is a 24-byte header, the key, then the data:
+// changed in place. A record is a 28-byte header, the key, then the data:
 //
-//	[0:4]   magic "ckp1"
+//	[0:4]   magic "ckp2"
 //	[4]     kind (recPut, recDelete, recTouch, recSeal)
 //	[5]     zero
 //	[6:8]   key length, little endian
 //	[8:12]  data length
 //	[12:20] time in Unix nanoseconds: the version of a put or delete, the
 //	        time given to a touch
-//	[20:24] CRC-32C of bytes [0:20] and the key
+//	[20:24] CRC-32C of bytes [0:20] and the key: the header check
+//	[24:28] CRC-32C of bytes [4], [6:8], [12:20] and the key: the identity
+//	        check, of what the record is (kind, key and version) without
+//	        where its data lies
 //
 // The data of a put is the entry's bytes, which the checkpoint Store already
 // frames with their own checksum; the data of a touch is the version (the
 // time of the put) it touched, 8 bytes little endian, so that it sets the
 // ModTime of that version only, whichever pack is read first; the header
-// checksum guards what the index is built from. (A touch without data
-// touches whatever version is indexed when it is read.) A reader stops at the first record that is incomplete (a
-// write in progress, or the tail a crash cut off) or whose header does not
-// check out, and sees nothing after it.
+// check guards what the index is built from. (A touch without data touches
+// whatever version is indexed when it is read.)
+//
+// The identity check is what lets damage be attributed: a record whose
+// header check fails but whose identity check holds is known to be a put
+// (or delete, touch, seal) of its key at its version, though where its data
+// lies is not.
+//
+// Packs of the first format, ~packs/*.pack, hold records whose header ends
+// at [24] and whose magic is "ckp1": they have no identity check, and are
+// still read. Packs of this format are named *.pack2, so that a cairn that
+// knows only the first neither reads them (as damage) nor removes them (as
+// dead).
 const (
-	recHeaderSize = 24
-	recMagic      = "ckp1"
+	recHeaderSize   = 28
+	recHeaderSizeV1 = 24
+	recMagic        = "ckp2"
+	recMagicV1      = "ckp1"
 )
 
 // Record kinds.
@@ -44,15 +57,36 @@ const (
 	recSeal   byte = 4 // the writer closed the pack: nothing follows
 )
 
+// What readRecord makes of the bytes of a record.
+const (
+	// recIntact: both checks hold.
+	recIntact = iota
+	// recFlawed: the identity check fails and the header check holds, so
+	// the damage is in the identity check's own bytes: the record is read
+	// as an intact one, and reported.
+	recFlawed
+	// recDamaged: the header check fails and the identity check holds:
+	// the record's kind, key and time are known; its data length, and so
+	// its data and where the next record starts, are not.
+	recDamaged
+	// recUnreadable: no check holds (or a first-format record's header
+	// check fails): nothing of the record is known, its key least of all.
+	recUnreadable
+)
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // errRecord marks bytes that do not (yet) hold a whole record: the end of
 // what a writer has written so far, or the tail a crash cut off.
 var errRecord = errors.New("not a complete record")
 
-// errDamaged marks a whole record header that fails its checks: damage,
-// since a writer's bytes are complete below the file's size.
+// errDamaged marks a whole record that fails its checks: damage, since a
+// writer's bytes are complete below the file's size.
 var errDamaged = errors.New("damaged record")
+
+// errKeyCut marks a record whose key runs past the end: a record still
+// being written, or a damaged key length, which a record after it shows.
+var errKeyCut = errors.New("a record's key runs past the end")
 
 // record is one decoded record header with its key.
 type record struct {
@@ -61,7 +95,23 @@ type record struct {
 	dataLen int64
 	time    int64
 	ver     int64 // a touch's version; 0 when it has none
+	v1      bool  // of the first format: a header of recHeaderSizeV1 bytes
+	state   int   // recIntact, recFlawed, recDamaged or recUnreadable
+	// span is, for a damaged or unreadable record, the bytes from its
+	// start to the next record found after it (or to the end).
+	span int64
 }
+
+// headerSize returns the size of the record's header.
+func (r record) headerSize() int64 {
+	if r.v1 {
+		return recHeaderSizeV1
+	}
+	return recHeaderSize
+}
+
+// size returns the size of the whole record, as its header says.
+func (r record) size() int64 { return r.headerSize() + int64(len(r.key)) + r.dataLen }
 
 // appendRecord appends the encoding of a record with the given data.
 func appendRecord(b []byte, kind byte, key string, t int64, data []byte) []byte {
@@ -71,45 +121,60 @@ func appendRecord(b []byte, kind byte, key string, t int64, data []byte) []byte 
 	binary.LittleEndian.PutUint16(h[6:8], uint16(len(key)))
 	binary.LittleEndian.PutUint32(h[8:12], uint32(len(data)))
 	binary.LittleEndian.PutUint64(h[12:20], uint64(t))
-	crc := crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, []byte(key))
-	binary.LittleEndian.PutUint32(h[20:24], crc)
+	binary.LittleEndian.PutUint32(h[20:24], headerCRC(h[:], []byte(key)))
+	binary.LittleEndian.PutUint32(h[24:28], identityCRC(h[:], []byte(key)))
 	b = append(b, h[:]...)
 	b = append(b, key...)
 	return append(b, data...)
 }
 
-// readRecord reads the next record's header and key from r and skips its
-// data. It returns io.EOF at a clean end, errRecord for an incomplete record
-// and errDamaged for a damaged one.
+// headerCRC returns the header check of header h and key.
+func headerCRC(h, key []byte) uint32 {
+	return crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, key)
+}
+
+// identityCRC returns the identity check of header h and key: its kind,
+// key length, time and key.
+func identityCRC(h, key []byte) uint32 {
+	var id [11]byte
+	id[0] = h[4]
+	copy(id[1:3], h[6:8])
+	copy(id[3:11], h[12:20])
+	return crc32.Update(crc32.Checksum(id[:], crcTable), crcTable, key)
+}
+
+// readRecord reads the record at the start of r: its header and key, and
+// skips its data. It returns io.EOF at a clean end and errRecord for an
+// incomplete record (errKeyCut when the key is what runs past the end). An
+// intact or flawed record comes with a nil error; a damaged or unreadable
+// one with errDamaged, and with its kind, key and time when it is damaged
+// (rec.state says which).
 func readRecord(r *bufio.Reader) (record, error) {
 	var h [recHeaderSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	n := recHeaderSize
+	if m, _ := r.Peek(len(recMagicV1)); string(m) == recMagicV1 {
+		n = recHeaderSizeV1
+	} // a damaged magic is read as this format's: the one written now
+	if _, err := io.ReadFull(r, h[:n]); err != nil {
 		if err == io.EOF {
 			return record{}, io.EOF
 		}
 		return record{}, errRecord
 	}
-	if string(h[0:4]) != recMagic || h[4] < recPut || h[4] > recSeal || h[5] != 0 {
-		return record{}, errDamaged
+	keyLen := int(binary.LittleEndian.Uint16(h[6:8]))
+	if keyLen > checkpoint.MaxKeyLen {
+		// No record has a longer key: damage, not a record still being
+		// written (reading on would take the next records as its key).
+		return record{state: recUnreadable}, errDamaged
 	}
-	key := make([]byte, binary.LittleEndian.Uint16(h[6:8]))
+	key := make([]byte, keyLen)
 	if _, err := io.ReadFull(r, key); err != nil {
-		return record{}, errRecord
+		return record{}, errKeyCut
 	}
-	crc := crc32.Update(crc32.Checksum(h[0:20], crcTable), crcTable, key)
-	if crc != binary.LittleEndian.Uint32(h[20:24]) {
-		return record{}, errDamaged
-	}
-	rec := record{
-		kind:    h[4],
-		key:     string(key),
-		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
-		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
-	}
-	// A key from disk must be one a Store could have given: never a path
-	// outside the directory.
-	if rec.kind != recSeal && checkpoint.ValidateStoredKey(rec.key) != nil {
-		return record{}, errDamaged
+	rec := decodeRecord(h[:], key)
+	switch rec.state {
+	case recDamaged, recUnreadable:
+		return rec, errDamaged
 	}
 	if rec.kind == recTouch && rec.dataLen == 8 {
 		var v [8]byte
@@ -125,82 +190,44 @@ func readRecord(r *bufio.Reader) (record, error) {
 	return rec, nil
 }
 
+// decodeRecord decodes the header h of a record (recHeaderSize bytes, of
+// which a first-format record uses recHeaderSizeV1) and its key, and checks
+// them. A damaged record has no data length; an unreadable one has
+// nothing but its state.
+func decodeRecord(h, key []byte) record {
+	v1 := string(h[0:4]) == recMagicV1
+	headerOK := (v1 || string(h[0:4]) == recMagic) && h[5] == 0 &&
+		headerCRC(h, key) == binary.LittleEndian.Uint32(h[20:24])
+	identityOK := !v1 && identityCRC(h, key) == binary.LittleEndian.Uint32(h[24:28])
+	kind := h[4]
+	if !headerOK && !identityOK || kind < recPut || kind > recSeal {
+		return record{state: recUnreadable}
+	}
+	k := string(key)
+	// A key from disk must be one a Store could have given: never a path
+	// outside the directory.
+	if kind != recSeal && checkpoint.ValidateStoredKey(k) != nil {
+		return record{state: recUnreadable}
+	}
+	rec := record{
+		kind:    kind,
+		key:     k,
+		dataLen: int64(binary.LittleEndian.Uint32(h[8:12])),
+		time:    int64(binary.LittleEndian.Uint64(h[12:20])),
+		v1:      v1,
+	}
+	switch {
+	case headerOK && (identityOK || v1):
+		rec.state = recIntact
+	case headerOK:
+		rec.state = recFlawed
+	default:
+		rec.state, rec.dataLen = recDamaged, 0
+	}
+	return rec
+}
+
 // touchData returns the data of a touch of version ver.
 func touchData(ver int64) []byte {
 	return binary.LittleEndian.AppendUint64(nil, uint64(ver))
-}
-
-// recordSize is the size of a record with a key of keyLen bytes and
-// dataLen bytes of data.
-func recordSize(keyLen int, dataLen int64) int64 {
-	return recHeaderSize + int64(keyLen) + dataLen
-}
-
-// recordReader reads the records of a pack from one offset to another.
-// Past a damaged record it looks for the next intact one, so that damage in
-// the middle of a pack (a flipped bit on disk) hides only the records it
-// hit, not the newer puts and deletes after them, which would let older
-// versions in other packs show through.
-type recordReader struct {
-	f        io.ReaderAt
-	off, end int64
-	r        *bufio.Reader
-}
-
-func newRecordReader(f io.ReaderAt, off, end int64) *recordReader {
-	rr := &recordReader{f: f, off: off, end: end}
-	rr.r = bufio.NewReaderSize(io.NewSectionReader(f, off, end-off), 64<<10)
-	return rr
-}
-
-// next returns the next record and its offset. Its error is io.EOF at the
-// end, or errRecord where the rest is not a whole record: the reader's
-// offset then stays at that record, to be read again once written.
-func (rr *recordReader) next() (record, int64, error) {
-	for {
-		rec, err := readRecord(rr.r)
-		if err == nil {
-			at := rr.off
-			rr.off += recordSize(len(rec.key), rec.dataLen)
-			return rec, at, nil
-		}
-		if err != errDamaged {
-			return record{}, rr.off, err
-		}
-		at, ok := rr.resync(rr.off + 1)
-		if !ok {
-			return record{}, rr.off, errRecord
-		}
-		rr.off = at
-		rr.r.Reset(io.NewSectionReader(rr.f, at, rr.end-at))
-	}
-}
-
-// resync returns the offset of the first intact, complete record at or
-// after from.
-func (rr *recordReader) resync(from int64) (int64, bool) {
-	buf := make([]byte, 256<<10)
-	for pos := from; pos < rr.end; {
-		n, _ := rr.f.ReadAt(buf[:min(int64(len(buf)), rr.end-pos)], pos)
-		if n <= 0 {
-			return 0, false
-		}
-		for i := 0; ; {
-			j := bytes.Index(buf[i:n], []byte(recMagic))
-			if j < 0 {
-				break
-			}
-			at := pos + int64(i+j)
-			r := bufio.NewReader(io.NewSectionReader(rr.f, at, rr.end-at))
-			if _, err := readRecord(r); err == nil {
-				return at, true
-			}
-			i += j + 1
-		}
-		if pos+int64(n) >= rr.end {
-			break
-		}
-		pos += int64(n - len(recMagic) + 1) // a magic may straddle windows
-	}
-	return 0, false
 }
