@@ -179,6 +179,11 @@ func (e *Engine) worker(w int) {
 		if e.surplusLocked(w) {
 			e.inUse[w] = false
 			e.live--
+			if e.queue.len() > 0 {
+				// This worker was to take a queued node itself (see
+				// wakeLocked below): hand it to an idle one.
+				e.wakeLocked(1)
+			}
 			e.mu.Unlock()
 			return
 		}

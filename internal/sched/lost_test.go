@@ -156,3 +156,34 @@ func TestSetSlots(t *testing.T) {
 		t.Fatalf("max %d running with 2 slots", m)
 	}
 }
+
+// Shrinking the slots while nodes run never strands a queued node: a
+// worker that stops as surplus hands the node it would have taken to an
+// idle one.
+func TestSetSlotsShrinkNeverStalls(t *testing.T) {
+	e := NewEngine(4)
+	defer e.Close()
+	for round := 0; round < 200; round++ {
+		e.SetSlots(4)
+		spec := fanInSpec(5)
+		h := newHooks(spec)
+		h.block = make(chan struct{})
+		r, err := e.Start(context.Background(), spec, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for h.running.Load() < 4 {
+			time.Sleep(50 * time.Microsecond)
+		}
+		e.SetSlots(1)
+		close(h.block)
+		select {
+		case <-r.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: the run stalled after the slots shrank", round)
+		}
+		if err := r.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
