@@ -15,6 +15,7 @@ import (
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
 	_ "github.com/cairnlabs/cairn/checkpoint/all"
+	"github.com/cairnlabs/cairn/cluster"
 	"github.com/cairnlabs/cairn/dash"
 	"github.com/cairnlabs/cairn/internal/demo"
 	"github.com/cairnlabs/cairn/progress"
@@ -32,6 +33,8 @@ type demoFlags struct {
 	progress    string
 	dash        string
 	dashKeep    bool
+	workers     int
+	nats        string
 }
 
 func demoCmd() *cobra.Command {
@@ -71,6 +74,8 @@ would be; --phase runs some of them, so they can be separate processes too.`,
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when it is a terminal), on or off")
 	fl.StringVar(&f.dash, "dash", "", "serve the live dashboard on this address (127.0.0.1:0 picks a free port) and print its URL")
 	fl.BoolVar(&f.dashKeep, "dash-wait", false, "with --dash: keep serving after the runs, until interrupted")
+	fl.IntVar(&f.workers, "workers", 0, "run the tasks on this many worker processes of this binary (with --store, the workers write and read the checkpoints)")
+	fl.StringVar(&f.nats, "nats", "", "run the tasks on the workers of the cluster whose NATS server is at this URL ('cairn worker --nats URL' on each machine)")
 	return cmd
 }
 
@@ -90,6 +95,10 @@ func (f *demoFlags) check(cmd *cobra.Command) error {
 		return errors.New("--dash-wait keeps the dashboard up after the runs, but there is none: add --dash 127.0.0.1:0")
 	case f.parallelism < 0:
 		return fmt.Errorf("--parallelism %d: give how many thunks may run at once, or 0 for all cores", f.parallelism)
+	case f.workers < 0:
+		return fmt.Errorf("--workers %d: give how many worker processes to start, or leave it out to run here", f.workers)
+	case set("parallelism") && (f.workers > 0 || f.nats != ""):
+		return errors.New("--parallelism sets how many thunks run at once in this process; with --workers or --nats the workers' cores decide: drop one")
 	case f.size < 1:
 		return fmt.Errorf("--size %d: X needs at least one row and column", f.size)
 	case f.block < 1:
@@ -158,6 +167,19 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 		}
 	}
 	sc := &cairn.Config{Parallelism: f.parallelism, Logger: logger, Listeners: listeners}
+	var ex *cluster.Executor
+	if f.workers > 0 || f.nats != "" {
+		var stderr io.Writer = io.Discard
+		if f.verbose {
+			stderr = os.Stderr
+		}
+		ex, err = cluster.New(ctx, cluster.Config{Workers: f.workers, NATS: f.nats, Logger: logger, Stderr: stderr})
+		if err != nil {
+			return err
+		}
+		defer ex.Close() // after the scheduler's Close, below
+		sc.Executor = ex
+	}
 	if cfg.AutoKeys {
 		sc.Checkpoints = st
 	}
@@ -165,7 +187,16 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 	defer s.Close()
 	cfg.Scheduler = s
 	if !f.asJSON {
-		fmt.Fprintf(out, "cairn demo: the seed's checkpointing example on %d cores; checkpoints in %s\n", s.Parallelism(), storeURL)
+		where := fmt.Sprintf("%d cores", s.Parallelism())
+		if ex != nil {
+			ws := ex.Workers()
+			slots := 0
+			for _, w := range ws {
+				slots += w.Slots
+			}
+			where = fmt.Sprintf("%d worker processes (%d slots)", len(ws), slots)
+		}
+		fmt.Fprintf(out, "cairn demo: the seed's checkpointing example on %s; checkpoints in %s\n", where, storeURL)
 		if temp {
 			fmt.Fprintf(out, "(a temporary store, removed at exit: --dir DIR keeps the checkpoints for `cairn ckpt ls file://DIR`)\n")
 		}
@@ -185,6 +216,9 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 			return err
 		}
 		res.Store = storeURL
+		if ex != nil {
+			res.Workers = len(ex.Workers())
+		}
 		if f.asJSON {
 			if err := json.NewEncoder(out).Encode(res); err != nil {
 				return err

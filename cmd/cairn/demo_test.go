@@ -90,17 +90,26 @@ func count(t *testing.T, dir string) (blocks int, final bool) {
 // and against one store (automatic keys).
 func TestSeedStoryAcrossProcesses(t *testing.T) {
 	const n = 64 // blocks at the default 1024² in 128²
-	for _, mode := range []string{"files", "store"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, c := range []struct{ mode, exec string }{{"files", "local"}, {"store", "local"}, {"files", "workers"}, {"store", "workers"}} {
+		mode := c.mode
+		t.Run(c.mode+"/"+c.exec, func(t *testing.T) {
 			dir := t.TempDir()
 			where := []string{"--dir", dir}
 			if mode == "store" {
 				where = []string{"--store", "file://" + dir}
 			}
+			if c.exec == "workers" {
+				// Two worker processes of the cairn binary; with --store,
+				// they write and read the checkpoints themselves.
+				where = append(where, "--workers", "2")
+			}
 			run := func(phase string) demo.Result {
 				rs := demoRun(t, append(where, "--phase", phase)...)
 				if len(rs) != 1 {
 					t.Fatalf("phase %s printed %d results", phase, len(rs))
+				}
+				if want := map[string]int{"local": 0, "workers": 2}[c.exec]; rs[0].Workers != want {
+					t.Fatalf("phase %s ran on %d workers, want %d", phase, rs[0].Workers, want)
 				}
 				return rs[0]
 			}

@@ -9,6 +9,8 @@
 //	cairn bench store          checkpoint store throughput
 //	cairn ckpt ls|inspect|verify|gc|rm URL
 //	cairn dash                 serve the dashboard
+//	cairn server               a NATS server with JetStream for a cluster
+//	cairn worker --nats URL    a worker for the command's own functions
 //	cairn --version            the module version and VCS revision of this build
 package main
 
@@ -19,6 +21,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/cairnlabs/cairn/cluster"
 	"github.com/spf13/cobra"
 )
 
@@ -42,6 +45,9 @@ var benchCmd = &cobra.Command{
 func init() { rootCmd.AddCommand(benchCmd) }
 
 func main() {
+	// A cairn started as a worker (by `cairn demo --workers N`, which
+	// re-executes this binary) is one, and exits.
+	cluster.Main()
 	// Ctrl-C cancels the context of the running command: runs stop
 	// promptly, and checkpoints already started are finished.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

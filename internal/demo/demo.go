@@ -78,6 +78,24 @@ type Result struct {
 	// Total is sum(Y), when inner ran and returned: z² for the fixed
 	// inner, or the negative total of the seed's DomainError.
 	Total *float64 `json:"total,omitempty"`
+	// Workers is how many worker processes ran the phase (0: this
+	// process); Lost counts executions lost with a worker and run again.
+	Workers int `json:"workers,omitempty"`
+	Lost    int `json:"lost,omitempty"`
+}
+
+// domainErrorText finds a DomainError's total in an error's text.
+var domainErrorText = regexp.MustCompile(`DomainError with (-?[0-9.eE+-]+):`)
+
+// remoteDomainError reads the total of a DomainError that failed a thunk in
+// a worker process, from the error's text.
+func remoteDomainError(err error) (float64, bool) {
+	m := domainErrorText.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, false
+	}
+	t, perr := strconv.ParseFloat(m[1], 64)
+	return t, perr == nil
 }
 
 // Names of the phases, by number: what each run's script is.
@@ -125,7 +143,7 @@ func Run(ctx context.Context, cfg Config, phase int) (Result, error) {
 	z, err := cairn.Collect[float64](ctx, cfg.Scheduler, Z, opts)
 	res := Result{Phase: phase, Name: Names[phase], Thunks: 2*len(chunks) + 1, Seconds: time.Since(start).Seconds(),
 		Computed: stats.Computed, Restored: stats.Restored, RestoreFailed: stats.RestoreFailed,
-		Pruned: stats.Pruned, Skipped: stats.Skipped, Failed: stats.Failed,
+		Pruned: stats.Pruned, Skipped: stats.Skipped, Failed: stats.Failed, Lost: stats.Lost,
 		Checkpointed: stats.Checkpointed, CheckpointFailed: stats.CheckpointFailed,
 		FinalRestored: stats.FinalRestored, FinalCheckpointed: finalCkpt}
 	if res.FinalRestored {
@@ -143,6 +161,8 @@ func Run(ctx context.Context, cfg Config, phase int) (Result, error) {
 		var de *DomainError
 		if errors.As(err, &de) {
 			res.Total = &de.Total
+		} else if t, ok := remoteDomainError(err); ok {
+			res.Total = &t // it failed in a worker: errors cross as text
 		}
 		return res, nil
 	}
