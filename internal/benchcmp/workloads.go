@@ -25,7 +25,7 @@ func Workloads() []Workload {
 		}
 	}
 	ws = append(ws, build(1_000), build(10_000))
-	ws = append(ws, seed(1024, 128, true), seed(16384, 1024, true))
+	ws = append(ws, seed(1024, 128, true), seed(16384, 1024, false))
 	ws = append(ws, seedCkpt(1024, 128, true), seedCkpt(16384, 1024, false))
 	return append(ws, clusterWorkloads()...)
 }
