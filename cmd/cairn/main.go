@@ -6,6 +6,7 @@
 //	cairn demo                 the seed example end to end (checkpoint, fail, fix, resume)
 //	cairn bench overhead       scheduler overhead per thunk (fan-in and chain)
 //	cairn bench seed           the seed workload, side by side with Dask's figures
+//	cairn bench compare        cairn and Dask on the same workloads, interleaved, as ratios
 //	cairn bench store          checkpoint store throughput
 //	cairn ckpt ls|inspect|verify|gc|rm URL
 //	cairn dash                 serve the dashboard
@@ -36,7 +37,7 @@ var rootCmd = &cobra.Command{
 	SilenceErrors: true,
 }
 
-// benchCmd groups the benchmarks: `cairn bench overhead|seed|store`.
+// benchCmd groups the benchmarks: `cairn bench overhead|seed|store|compare`.
 var benchCmd = &cobra.Command{
 	Use:   "bench",
 	Short: "Run cairn's benchmarks (one JSON object a line with --json)",
