@@ -30,7 +30,7 @@ type Config struct {
 	// Workers started elsewhere say their own (WorkerConfig.Slots).
 	SlotsPerWorker int
 	// Pipeline is how many tasks per slot the driver keeps in flight, so
-	// that workers do not wait for the network. Default 8.
+	// that workers do not wait for the network. Default 32.
 	Pipeline int
 	// InlineMax is the largest result, in bytes, that rides back to the
 	// driver with its answer; larger ones stay on their worker. Default
@@ -85,7 +85,7 @@ func (c *Config) defaults() {
 		}
 	}
 	if c.Pipeline < 1 {
-		c.Pipeline = 8
+		c.Pipeline = 32
 	}
 	if c.InlineMax <= 0 {
 		c.InlineMax = 64 << 10

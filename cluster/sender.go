@@ -73,7 +73,10 @@ func (s *resultSender) loop() {
 			_ = s.nc.Publish(s.subject, encodeResults(s.worker, q[:k]))
 			q = q[k:]
 		}
-		_ = s.nc.Flush()
+		// No flush: the acknowledgements these callbacks lead to travel on
+		// the same connection, after the results; a connection lost before
+		// they reach the server loses both, and JetStream delivers the
+		// tasks again.
 		for _, f := range after {
 			f()
 		}
