@@ -345,6 +345,10 @@ type WorkerInfo struct {
 	Chunks          int
 	Memory, Spilled int64
 	Tasks           int64
+	// Fetched is the bytes of inputs it fetched from other processes, and
+	// FetchTime how long that took.
+	Fetched   int64
+	FetchTime time.Duration
 }
 
 // Workers lists the live workers, by identity.
@@ -355,7 +359,8 @@ func (e *Executor) Workers() []WorkerInfo {
 	for _, m := range e.workers {
 		i := m.info
 		out = append(out, WorkerInfo{ID: i.ID, Host: i.Host, Addr: i.Addr, PID: i.PID, Slots: i.Slots,
-			Draining: i.State == stateDraining, Chunks: i.Chunks, Memory: i.Memory, Spilled: i.Spilled, Tasks: i.Tasks})
+			Draining: i.State == stateDraining, Chunks: i.Chunks, Memory: i.Memory, Spilled: i.Spilled, Tasks: i.Tasks,
+			Fetched: i.Fetched, FetchTime: time.Duration(i.FetchNanos)})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
 	return out

@@ -71,7 +71,6 @@ func (l *launcher) workerEnv(id string) []string {
 		envParent+"=1",
 		envHeartbeat+"="+cfg.Heartbeat.String(),
 		envTimeout+"="+cfg.WorkerTimeout.String(),
-		"GOMAXPROCS="+strconv.Itoa(cfg.SlotsPerWorker),
 	)
 	return append(env, cfg.Env...)
 }

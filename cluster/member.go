@@ -21,6 +21,10 @@ type memberInfo struct {
 	Memory  int64     `json:"memory"`
 	Spilled int64     `json:"spilled"`
 	Tasks   int64     `json:"tasks"`
+	// Fetched and FetchNanos: bytes of inputs fetched from other processes,
+	// and the time it took.
+	Fetched    int64 `json:"fetched"`
+	FetchNanos int64 `json:"fetch_ns"`
 }
 
 // driverInfo is the driver's entry, put again at every heartbeat.

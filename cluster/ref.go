@@ -43,7 +43,7 @@ func (r *ref) Value(ctx context.Context) (any, error) {
 	if why, gone := r.e.isGone(r.worker); gone {
 		return nil, &exec.LostError{Worker: r.worker, Err: errors.New("held by a worker that " + why)}
 	}
-	v, _, err := r.e.fetch.fetch(ctx, r.addr, r.n, r.e.secret)
+	v, _, err := r.e.fetch.fetch(ctx, r.addr, r.n, r.size, r.e.secret)
 	if errors.Is(err, errGone) {
 		return nil, &exec.LostError{Worker: r.worker, Err: err}
 	}

@@ -459,7 +459,7 @@ func (w *worker) announce(ctx context.Context, state string) error {
 	n, mem, spilled := w.store.stats()
 	info := memberInfo{ID: w.id, Host: host, PID: os.Getpid(), Binary: exe, Addr: w.data.addr(), Slots: w.cfg.Slots,
 		State: state, Driver: w.driver.Load().ID, Started: w.started, Chunks: n, Memory: mem, Spilled: spilled,
-		Tasks: w.tasks.Load()}
+		Tasks: w.tasks.Load(), Fetched: w.fetch.recv.Load(), FetchNanos: w.fetch.nanos.Load()}
 	if _, err := w.kv.Put(ctx, workerPrefix+w.id, marshalJSON(info)); err != nil {
 		return fmt.Errorf("cluster: worker %s: announcing: %w", w.id, err)
 	}

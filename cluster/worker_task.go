@@ -212,7 +212,7 @@ func (w *worker) arg(ctx context.Context, a *wireArg) (any, error) {
 			}
 			return v, err
 		}
-		v, _, err := w.fetch.fetch(ctx, a.Addr, a.Chunk, w.driver.Load().Secret)
+		v, _, err := w.fetch.fetch(ctx, a.Addr, a.Chunk, a.Size, w.driver.Load().Secret)
 		return v, err
 	case argList:
 		vals := make([]any, len(a.Elems))

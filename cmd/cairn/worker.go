@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/cluster"
@@ -15,6 +17,7 @@ func workerCmd() *cobra.Command {
 	var (
 		cfg    cluster.WorkerConfig
 		memory string
+		count  int
 	)
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -46,7 +49,13 @@ CAIRN_NATS=nats://host:4222; see the cluster package).`,
 				}
 				cfg.Memory = n
 			}
-			return cluster.RunWorker(cmd.Context(), cfg)
+			if count < 1 {
+				return fmt.Errorf("--count %d: run at least one worker", count)
+			}
+			if count == 1 {
+				return cluster.RunWorker(cmd.Context(), cfg)
+			}
+			return runWorkers(cmd.Context(), cfg, count)
 		},
 	}
 	fl := cmd.Flags()
@@ -57,7 +66,33 @@ CAIRN_NATS=nats://host:4222; see the cluster package).`,
 	fl.StringVar(&memory, "memory", "", "memory for values before they spill to --dir (default 1GiB)")
 	fl.StringVar(&cfg.Dir, "dir", "", "scratch directory for spilled values (default: a temporary one)")
 	fl.StringVar(&cfg.Advertise, "advertise", "", "address other workers reach this one at (default: this host's address towards NATS)")
+	fl.IntVar(&count, "count", 1, "run this many workers in this process, each with its own NATS connection (to try a control plane at scale)")
 	return cmd
+}
+
+// runWorkers runs n workers in this process, named <id>-1 … <id>-n, until
+// they all leave; the first error is returned.
+func runWorkers(ctx context.Context, cfg cluster.WorkerConfig, n int) error {
+	base := cfg.ID
+	if base == "" {
+		base = fmt.Sprintf("p%d", os.Getpid())
+	}
+	errs := make(chan error, n)
+	for i := 1; i <= n; i++ {
+		c := cfg
+		c.ID = fmt.Sprintf("%s-%d", base, i)
+		if cfg.Dir != "" {
+			c.Dir = filepath.Join(cfg.Dir, c.ID)
+		}
+		go func() { errs <- cluster.RunWorker(ctx, c) }()
+	}
+	var first error
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 func init() { rootCmd.AddCommand(workerCmd()) }

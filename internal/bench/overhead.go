@@ -24,6 +24,14 @@ func inc(x int) int { return x + 1 }
 
 func count(xs ...int) int { return len(xs) }
 
+// Registered, so that the graphs run on worker processes too (Delayed
+// finds the registrations by the functions).
+var (
+	_ = cairn.Register("bench.one", one)
+	_ = cairn.Register("bench.inc", inc)
+	_ = cairn.Register("bench.count", count)
+)
+
 // Build makes the graph of a shape: "fan-in" (n-1 independent thunks into
 // one) or "chain" (each thunk takes the previous one), n thunks in all.
 func Build(shape string, n int) (*cairn.Thunk, error) {
