@@ -22,7 +22,7 @@ type dispatcher struct {
 	cond    sync.Cond
 	pending []*call
 	closed  bool
-	done   chan struct{}
+	done    chan struct{}
 }
 
 func newDispatcher(e *Executor) *dispatcher {
@@ -223,4 +223,3 @@ func (e *Executor) onMaxDeliveries(m *nats.Msg) {
 		e.finish(c, answer{worker: c.worker, err: &DeliveryError{Worker: c.worker, Deliveries: adv.Deliveries}})
 	}
 }
-

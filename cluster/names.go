@@ -24,7 +24,9 @@ func newNames(cluster string) (names, error) {
 }
 
 // stream holds ready tasks (work-queue retention).
-func (n names) stream() string { return "CAIRN_" + strings.ToUpper(strings.ReplaceAll(n.cluster, "-", "_")) + "_TASKS" }
+func (n names) stream() string {
+	return "CAIRN_" + strings.ToUpper(strings.ReplaceAll(n.cluster, "-", "_")) + "_TASKS"
+}
 
 // tasks is the subject of one worker's tasks.
 func (n names) tasks(worker string) string { return "cairn." + n.cluster + ".task." + worker }
