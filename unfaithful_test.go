@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cairnlabs/cairn"
@@ -42,10 +43,13 @@ func TestUnfaithfulResultsAreNotCheckpointed(t *testing.T) {
 	graph := func() *cairn.Thunk {
 		return cairn.Delayed(describe)(cairn.Delayed(loadItem)(0), cairn.Delayed(loadItem)(1))
 	}
+	var mu sync.Mutex
 	var failed []error
 	listener := cairn.ListenerFunc(func(e cairn.Event) {
 		if e.Kind == cairn.CheckpointFailed {
+			mu.Lock()
 			failed = append(failed, e.Err)
+			mu.Unlock()
 		}
 	})
 	s := newSched(t, &cairn.Config{Checkpoints: store, Listeners: []cairn.Listener{listener},

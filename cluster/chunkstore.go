@@ -30,8 +30,10 @@ type chunkStore struct {
 	spilled int64                    // bytes on disk
 }
 
-// chunk is one value. In memory it has v and its encoding (which may alias
-// v's memory: never modified); spilled, only its file.
+// chunk is one value. In memory it has v and, once encoded, its encoding
+// (which may alias v's memory: never modified); a value whose size is known
+// without encoding it (codec.SizeHint) is encoded only when it is sent or
+// spilled. Spilled, it has only its file.
 type chunk struct {
 	id    uint64
 	v     any
@@ -49,9 +51,18 @@ func newChunkStore(dir string, budget int64) *chunkStore {
 // others if the store is over its budget; a spill that fails is returned
 // (the value itself is kept).
 func (s *chunkStore) put(v any, id codec.ID, data []byte) (uint64, error) {
+	return s.add(&chunk{v: v, codec: id, data: data, size: int64(len(data))})
+}
+
+// putLazy adds a value not yet encoded, whose encoding will be size bytes.
+func (s *chunkStore) putLazy(v any, size int64) (uint64, error) {
+	return s.add(&chunk{v: v, size: size})
+}
+
+func (s *chunkStore) add(c *chunk) (uint64, error) {
 	s.mu.Lock()
 	s.next++
-	c := &chunk{id: s.next, v: v, codec: id, data: data, size: int64(len(data))}
+	c.id = s.next
 	s.m[c.id] = s.lru.PushFront(c)
 	s.mem += c.size
 	err := s.spillLocked()
@@ -74,6 +85,9 @@ func (s *chunkStore) spillLocked() error {
 		if err := os.MkdirAll(s.dir, 0o700); err != nil {
 			return fmt.Errorf("cluster: spilling to %s: %w", s.dir, err)
 		}
+		if err := c.encode(); err != nil {
+			return err
+		}
 		f := filepath.Join(s.dir, fmt.Sprintf("%d.chunk", c.id))
 		if err := os.WriteFile(f, c.data, 0o600); err != nil {
 			_ = os.Remove(f)
@@ -83,6 +97,19 @@ func (s *chunkStore) spillLocked() error {
 		s.spilled += c.size
 		c.v, c.data, c.file = nil, nil, f
 	}
+	return nil
+}
+
+// encode fills in c's encoding, if it has none yet.
+func (c *chunk) encode() error {
+	if c.data != nil {
+		return nil
+	}
+	id, data, err := codec.Marshal(c.v)
+	if err != nil {
+		return fmt.Errorf("cluster: encoding chunk %d to spill it: %w", c.id, err)
+	}
+	c.codec, c.data = id, data
 	return nil
 }
 
@@ -120,8 +147,18 @@ func (s *chunkStore) open(n uint64) (id codec.ID, data []byte, f *os.File, size 
 		return 0, nil, nil, 0, errNoChunk
 	}
 	c := e.Value.(*chunk)
-	id, data, file, size := c.codec, c.data, c.file, c.size
+	v, id, data, file, size := c.v, c.codec, c.data, c.file, c.size
 	s.mu.Unlock()
+	if file == "" && data == nil {
+		// Encoded for this send only: a copy for some types, which keeping
+		// would double the memory the value takes.
+		if id, data, err = codec.Marshal(v); err != nil {
+			return 0, nil, nil, 0, fmt.Errorf("cluster: encoding chunk %d: %w", n, err)
+		}
+		if int64(len(data)) != size {
+			return 0, nil, nil, 0, fmt.Errorf("cluster: chunk %d encodes to %d bytes, its size hint said %d", n, len(data), size)
+		}
+	}
 	if file == "" {
 		return id, data, nil, size, nil
 	}

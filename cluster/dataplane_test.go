@@ -29,9 +29,22 @@ func TestDataPlane(t *testing.T) {
 		}
 		return k, v, int64(len(data))
 	}
+	lazy := func(n int) (uint64, []float64, int64) {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(-i)
+		}
+		k, err := st.putLazy(v, codec.SizeHint(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k, v, int64(8 * n)
+	}
+	lz, vl, sl := lazy(splitAt/8 + 3) // kept unencoded, spilled (encoded then) by what follows
 	small, vs, ss := put(1000)
 	big, vb, sb := put(splitAt/8 + 12345) // fetched in ranges; spilled below
 	big2, vb2, sb2 := put(splitAt / 8 * 2)
+	lz2, vl2, sl2 := lazy(1 << 10) // kept unencoded: encoded when served
 	if _, _, spilled := st.stats(); spilled == 0 {
 		t.Fatal("nothing spilled: the test wants a value served from its file")
 	}
@@ -45,7 +58,7 @@ func TestDataPlane(t *testing.T) {
 		n    uint64
 		want []float64
 		size int64
-	}{{small, vs, ss}, {big, vb, sb}, {big2, vb2, sb2}, {big, vb, 0}} {
+	}{{small, vs, ss}, {big, vb, sb}, {big2, vb2, sb2}, {big, vb, 0}, {lz, vl, sl}, {lz2, vl2, sl2}} {
 		v, got, err := f.fetch(ctx, srv.addr(), c.n, c.size, "secret")
 		if err != nil {
 			t.Fatalf("chunk %d: %v", c.n, err)

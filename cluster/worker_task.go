@@ -141,15 +141,28 @@ func (w *worker) run(t *wireTask, sent func()) {
 	w.results.add(res, sent)
 }
 
-// keep encodes a result and either sends it inline (small) or keeps it in
-// the store.
+// keep sends a result inline (small) or keeps it in the store. A value
+// whose size is known without encoding it is kept unencoded until it is
+// sent or spilled; others are encoded now, to learn their size. Either
+// way, a value the codec cannot carry faithfully is refused now.
 func (w *worker) keep(v any, took time.Duration) (*wireResult, error) {
+	inlineMax := int64(w.driver.Load().InlineMax)
+	if size := codec.SizeHint(v); size > inlineMax {
+		if err := codec.CheckValue(v); err != nil {
+			return nil, err
+		}
+		n, err := w.store.putLazy(v, size)
+		if err != nil {
+			w.log.Warn("cairn: worker could not spill values to disk", "err", err)
+		}
+		return &wireResult{Kind: resOK, Duration: took, Bytes: size, Chunk: n}, nil
+	}
 	id, data, err := codec.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	res := &wireResult{Kind: resOK, Duration: took, Bytes: int64(len(data))}
-	if len(data) <= w.driver.Load().InlineMax {
+	if int64(len(data)) <= inlineMax {
 		res.Inline, res.Codec, res.Data = true, id, data
 		return res, nil
 	}

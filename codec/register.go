@@ -15,6 +15,7 @@ type extension struct {
 	typ       reflect.Type
 	marshal   func(v any) (ID, []byte, error)
 	unmarshal func(data []byte) (any, error)
+	size      func(v any) int64 // RegisterSize's, or nil
 }
 
 // registry is replaced, never modified, so lookups need no lock.

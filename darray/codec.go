@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"reflect"
+	"unsafe"
 
 	"github.com/cairnlabs/cairn/codec"
 )
@@ -58,6 +59,12 @@ func registerBlockCodec[T Number](id codec.ID) {
 	}
 	codec.Register(id, "darray.Block["+typeName[T]()+"]", encodeBlock[T], func(data []byte) (*Block[T], error) {
 		return decodeBlock[T](sliceID, data)
+	})
+	// Workers keep blocks without encoding them until they are sent or
+	// spilled: the size tells them where a block belongs.
+	codec.RegisterSize(func(b *Block[T]) int64 {
+		var t T
+		return int64(8*(1+2*len(b.Shape))) + int64(len(b.Data))*int64(unsafe.Sizeof(t))
 	})
 }
 

@@ -27,6 +27,9 @@ func roundTrip[T Number](t *testing.T, b *Block[T]) {
 	if !ok || !reflect.DeepEqual(got, b) {
 		t.Fatalf("%v: decoded %#v, want %#v", id, v, b)
 	}
+	if n := codec.SizeHint(b); n != int64(len(data)) {
+		t.Fatalf("%v: SizeHint %d, encoding %d bytes", id, n, len(data))
+	}
 }
 
 func TestCodecRoundTrip(t *testing.T) {

@@ -145,13 +145,16 @@ func (e *Engine) wakeLocked(n int) {
 	}
 }
 
-func (e *Engine) pushLocked(r *Run, i int32, b *batch) {
+// pushLocked queues node i. A node made ready by a dependency that just
+// finished is hot: among nodes of priority 0 it goes first (depth first),
+// so that the value it consumes is released soon after it is made.
+func (e *Engine) pushLocked(r *Run, i int32, b *batch, hot bool) {
 	e.seq++
 	var prio int32
 	if r.spec.Priority != nil {
 		prio = r.spec.Priority[i]
 	}
-	e.queue.push(item{run: r, node: i, prio: prio, seq: e.seq})
+	e.queue.push(item{run: r, node: i, prio: prio, seq: e.seq, hot: hot})
 	r.state[i] = Queued
 	r.queued++
 	if r.wantScheduled {

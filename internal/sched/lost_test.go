@@ -187,3 +187,46 @@ func TestSetSlotsShrinkNeverStalls(t *testing.T) {
 		}
 	}
 }
+
+// orderHooks records the order nodes run in.
+type orderHooks struct {
+	*testHooks
+	order []int32
+}
+
+func (h *orderHooks) Execute(ctx context.Context, i int32, w int) Outcome {
+	h.mu.Lock()
+	h.order = append(h.order, i)
+	h.mu.Unlock()
+	return h.testHooks.Execute(ctx, i, w)
+}
+
+// A node's consumer runs right after it when it can (depth first): the
+// value is released before the next producer runs.
+func TestDepthFirst(t *testing.T) {
+	e := NewEngine(1)
+	defer e.Close()
+	// Pairs: producer 2k, consumer 2k+1 of it; the target 20 takes every
+	// consumer.
+	const pairs = 10
+	spec := &Spec{N: 2*pairs + 1, DepStart: make([]int32, 2*pairs+2)}
+	for k := int32(0); k < pairs; k++ {
+		spec.Deps = append(spec.Deps, 2*k)
+		spec.DepStart[2*k+2] = int32(len(spec.Deps))
+		spec.DepStart[2*k+1] = spec.DepStart[2*k]
+	}
+	for k := int32(0); k < pairs; k++ {
+		spec.Deps = append(spec.Deps, 2*k+1)
+	}
+	spec.DepStart[2*pairs+1] = int32(len(spec.Deps))
+	spec.Targets = []int32{2 * pairs}
+	h := &orderHooks{testHooks: newHooks(spec)}
+	if _, err := run(t, e, spec, h); err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < pairs; k++ {
+		if h.order[2*k]%2 != 0 || h.order[2*k+1] != h.order[2*k]+1 {
+			t.Fatalf("order %v: each consumer should run right after its producer", h.order)
+		}
+	}
+}

@@ -6,21 +6,31 @@ type item struct {
 	prio int32
 	node int32
 	seq  uint64
+	hot  bool // made ready by a dependency finishing: taken first (LIFO)
 }
 
-// readyQueue orders ready nodes by priority (higher first), then by
-// submission order (older first). Nodes of priority zero, the common case,
-// go to a FIFO in O(1); the others to a binary heap.
+// readyQueue orders ready nodes by priority (higher first). Among nodes of
+// priority zero, the common case, hot ones (made ready by a dependency that
+// just finished) go first, newest first, from a stack; the others in
+// submission order from a FIFO: the graph is run depth first, so that a
+// value is consumed, and released, soon after it is made. Other priorities
+// go to a binary heap, in submission order within a priority. Every
+// operation is O(1) but the heap's.
 type readyQueue struct {
+	hot  []item
 	fifo []item
 	head int
 	heap []item
 }
 
-func (q *readyQueue) len() int { return len(q.fifo) - q.head + len(q.heap) }
+func (q *readyQueue) len() int { return len(q.hot) + len(q.fifo) - q.head + len(q.heap) }
 
 func (q *readyQueue) push(it item) {
 	if it.prio == 0 {
+		if it.hot {
+			q.hot = append(q.hot, it)
+			return
+		}
 		q.fifo = append(q.fifo, it)
 		return
 	}
@@ -38,6 +48,12 @@ func (q *readyQueue) push(it item) {
 }
 
 func (q *readyQueue) pop() item {
+	if n := len(q.hot); n > 0 && (len(q.heap) == 0 || q.heap[0].prio < 0) {
+		it := q.hot[n-1]
+		q.hot[n-1] = item{}
+		q.hot = q.hot[:n-1]
+		return it
+	}
 	if q.head < len(q.fifo) && (len(q.heap) == 0 || q.heap[0].prio < 0) {
 		it := q.fifo[q.head]
 		q.fifo[q.head] = item{}

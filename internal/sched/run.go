@@ -207,7 +207,7 @@ func (r *Run) toWaitingLocked(start int32, b *batch) {
 			continue
 		}
 		if n == 0 {
-			r.e.pushLocked(r, i, b)
+			r.e.pushLocked(r, i, b, false)
 		}
 	}
 }
@@ -223,7 +223,7 @@ func (r *Run) succeedLocked(i int32, s State, b *batch) {
 		if r.state[c] == Waiting {
 			r.wait[c]--
 			if r.wait[c] == 0 && !r.stopped {
-				r.e.pushLocked(r, c, b)
+				r.e.pushLocked(r, c, b, true)
 			}
 		}
 	}
@@ -298,7 +298,7 @@ func (r *Run) requeueLocked(i int32, lost []int32, b *batch) {
 		return
 	}
 	if n == 0 {
-		r.e.pushLocked(r, i, b)
+		r.e.pushLocked(r, i, b, false)
 	}
 }
 
@@ -363,7 +363,7 @@ func (r *Run) retryLater(i int32, d time.Duration) {
 		if r.stopped || r.finished {
 			r.state[i] = Skipped
 		} else {
-			r.e.pushLocked(r, i, &b)
+			r.e.pushLocked(r, i, &b, false)
 			r.e.wakeLocked(len(b.queued))
 		}
 		r.finishIfIdleLocked()

@@ -384,6 +384,23 @@ func TestQueueOrder(t *testing.T) {
 			t.Fatalf("order %v, want %v", got, want)
 		}
 	}
+	// Hot nodes of priority 0 go before the others, newest first; after
+	// positive priorities, before negative ones.
+	for i, it := range []item{{prio: 0, node: 0}, {prio: 0, hot: true, node: 1}, {prio: 2, node: 2},
+		{prio: 0, hot: true, node: 3}, {prio: -1, node: 4}, {prio: 0, node: 5}} {
+		it.seq = uint64(i)
+		q.push(it)
+	}
+	got = got[:0]
+	for q.len() > 0 {
+		got = append(got, q.pop().node)
+	}
+	want = []int32{2, 3, 1, 0, 5, 4}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order with hot nodes %v, want %v", got, want)
+		}
+	}
 }
 
 func TestDiamondRunsSharedNodeOnce(t *testing.T) {
