@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/codec"
 	"github.com/cairnlabs/cairn/exec"
 )
-
-// unfaithfulTold holds the types whose results were refused by the codec
-// and warned about, once per process.
-var unfaithfulTold sync.Map
 
 // checkpointRequest asks the executor to store node i's result under its
 // key, where the result lives.
@@ -120,7 +115,7 @@ func (r *run) reportCheckpoint(ctx context.Context, i int32, start time.Time, by
 		var ue *codec.UnfaithfulError
 		if errors.As(err, &ue) {
 			// Every thunk of this type would say the same: once per type.
-			if _, told := unfaithfulTold.LoadOrStore(ue.Type, true); !told {
+			if _, told := r.s.unfaithful.LoadOrStore(ue.Type, true); !told {
 				r.logWarn(ctx, "cairn: not checkpointing results that would not come back as they are (once per type)", i, err)
 			}
 		} else {

@@ -48,6 +48,9 @@ type Scheduler struct {
 	closeOnce sync.Once
 	closed    atomic.Bool
 	stopWatch func()
+	// unfaithful holds the types whose results the codec refused to store,
+	// warned about once each.
+	unfaithful sync.Map
 
 	// bg counts the goroutines Close waits for: spawned runs, restores,
 	// checkpoint writes and their bookkeeping. mu orders go against Close:
