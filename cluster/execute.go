@@ -83,7 +83,13 @@ func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, erro
 		}
 		return res, nil
 	case resLost:
-		return exec.Result{Worker: a.worker}, &exec.LostError{Worker: a.worker, Inputs: r.Lost, Err: errors.New(r.Err)}
+		msg := r.Err
+		if _, gone := e.isGone(r.Holder); !gone && r.Holder != "" && r.Holder != driverWorker {
+			// The holder is alive: the fetching worker cannot reach it.
+			msg += fmt.Sprintf(" (worker %s, which holds it, is alive: can worker %s reach its data plane? Set %s on each worker to an address the others can reach)",
+				r.Holder, a.worker, EnvAdvertise)
+		}
+		return exec.Result{Worker: a.worker}, &exec.LostError{Worker: r.Holder, Inputs: r.Lost, Err: errors.New(msg)}
 	default:
 		return exec.Result{Worker: a.worker, Duration: r.Duration},
 			&RemoteError{Worker: a.worker, Msg: r.Err, Panic: r.Panic, Stack: r.Stack, Retryable: r.Retryable}

@@ -119,8 +119,10 @@ type wireResult struct {
 	Stack     string
 	Retryable bool
 	Corrupt   bool
-	// Lost: the indexes of the arguments that were gone.
-	Lost []int
+	// Lost: the indexes of the arguments that were gone, and the worker
+	// that held (the first of) them.
+	Lost   []int
+	Holder string
 	// Checkpoint outcome.
 	Skipped bool
 }
@@ -393,6 +395,7 @@ func encodeResults(worker string, rs []*wireResult) []byte {
 			e.int(int64(r.Duration))
 		case resLost:
 			e.str(r.Err)
+			e.str(r.Holder)
 			e.uint(uint64(len(r.Lost)))
 			for _, i := range r.Lost {
 				e.uint(uint64(i))
@@ -433,6 +436,7 @@ func decodeResults(b []byte) (worker string, rs []*wireResult, err error) {
 			r.Duration = time.Duration(d.int())
 		case resLost:
 			r.Err = d.str()
+			r.Holder = d.str()
 			k := d.count(1)
 			for j := 0; j < k && d.err == nil; j++ {
 				v := d.uint()

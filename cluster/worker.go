@@ -211,7 +211,7 @@ func RunWorker(ctx context.Context, cfg WorkerConfig) error {
 	w := &worker{cfg: cfg, id: cfg.ID, log: log, n: n, fetch: newFetcher(), started: time.Now(),
 		store: newChunkStore(filepath.Join(cfg.Dir, "chunks"), cfg.Memory),
 		slots: make(chan struct{}, cfg.Slots), ckptSem: make(chan struct{}, 4), stop: cancel}
-	defer w.stores.closeAll()
+	defer w.stores.closeAll(2 * time.Second)
 	if cfg.parentPipe {
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin) // returns when the driver is gone
@@ -370,10 +370,14 @@ func (w *worker) serve(ctx context.Context) error {
 	w.running.Wait()
 	w.ckpts.Wait()
 	w.results.flush()
-	lctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = w.kv.Delete(lctx, workerPrefix+w.id)
-	_ = stream.DeleteConsumer(lctx, w.n.consumer(w.id))
+	if w.nc.IsConnected() {
+		// Goodbye, if the server is there to hear it (a driver that dies
+		// may take an embedded server with it: then its entry expires).
+		lctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = w.kv.Delete(lctx, workerPrefix+w.id)
+		_ = stream.DeleteConsumer(lctx, w.n.consumer(w.id))
+	}
 	w.log.Info("cairn: worker left", "why", w.cause(), "tasks", w.tasks.Load())
 	return nil
 }

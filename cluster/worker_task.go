@@ -94,7 +94,7 @@ func (w *worker) run(t *wireTask, sent func()) {
 		return
 	}
 	if lost != nil {
-		w.results.add(&wireResult{Seq: t.Seq, Kind: resLost, Lost: lost.idx, Err: lost.err.Error()}, sent)
+		w.results.add(&wireResult{Seq: t.Seq, Kind: resLost, Lost: lost.idx, Holder: lost.holder, Err: lost.err.Error()}, sent)
 		return
 	}
 	start := time.Now()
@@ -185,10 +185,12 @@ func failure(seq uint64, err error, took time.Duration) *wireResult {
 	return r
 }
 
-// lostArgs names the arguments whose values are gone.
+// lostArgs names the arguments whose values are gone, and the worker that
+// held the first.
 type lostArgs struct {
-	idx []int
-	err error
+	idx    []int
+	holder string
+	err    error
 }
 
 // args resolves a task's arguments to values: inline ones decoded, those
@@ -200,7 +202,7 @@ func (w *worker) args(ctx context.Context, in []wireArg) ([]any, *lostArgs, erro
 		v, err := w.arg(ctx, &in[i])
 		if errors.Is(err, errGone) {
 			if lost == nil {
-				lost = &lostArgs{err: err}
+				lost = &lostArgs{err: err, holder: holderOf(&in[i])}
 			}
 			lost.idx = append(lost.idx, i)
 			continue
@@ -211,6 +213,19 @@ func (w *worker) args(ctx context.Context, in []wireArg) ([]any, *lostArgs, erro
 		out[i] = v
 	}
 	return out, lost, nil
+}
+
+// holderOf names the worker holding an argument's value (the first one of
+// a list).
+func holderOf(a *wireArg) string {
+	if a.Tag == argList && len(a.Elems) > 0 {
+		for i := range a.Elems {
+			if h := holderOf(&a.Elems[i]); h != "" {
+				return h
+			}
+		}
+	}
+	return a.Worker
 }
 
 func (w *worker) arg(ctx context.Context, a *wireArg) (any, error) {
@@ -346,10 +361,22 @@ func (c *storeCache) open(ctx context.Context, url string) (*checkpoint.Store, e
 	return st, nil
 }
 
-func (c *storeCache) closeAll() {
+// closeAll closes the stores (flushing their bookkeeping), waiting at most
+// grace: a store whose server is gone would hold the worker up.
+func (c *storeCache) closeAll(grace time.Duration) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, st := range c.m {
-		_ = st.Close()
+	stores := c.m
+	c.m = nil
+	c.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		for _, st := range stores {
+			_ = st.Close()
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(grace):
 	}
 }
