@@ -95,8 +95,8 @@ func nodeArgs(args []any) ([]any, error) {
 				return nil, fmt.Errorf("argument %d: nil *Thunk", i+1)
 			}
 			in[i] = &a.n
-		case nil, Chunk:
-			in[i] = a
+		case nil, Chunk, int, int64, uint64, float64, string, bool, []int, []float64, []byte:
+			in[i] = a // common literals: no reflection
 		default:
 			c, err := composite(a)
 			if err != nil {

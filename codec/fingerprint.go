@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
+	"strconv"
+	"sync"
 	"unsafe"
 )
 
@@ -58,20 +61,76 @@ const flushAt = 32 << 10
 // not restored either. Everything Fingerprint refuses, Marshal refuses
 // too, except values nested deeper than 10000 levels.
 func Fingerprint(w io.Writer, v any) error {
-	e := &fpEncoder{w: w, buf: make([]byte, 0, 512)}
-	e.buf = append(e.buf, fpVersion)
-	if v == nil {
-		e.buf = append(e.buf, 0)
-	} else {
-		rv := reflect.ValueOf(v)
-		p := reflect.New(rv.Type()) // addressable, so floats are read bit-exactly
-		p.Elem().Set(rv)
-		e.buf = append(e.buf, 1)
-		e.typeName(rv.Type())
-		e.value(p.Elem())
+	e := encoders.Get().(*fpEncoder)
+	e.w, e.buf, e.err, e.depth = w, append(e.buf[:0], fpVersion), nil, 0
+	if !e.fast(v) {
+		e.walk(v)
 	}
 	e.flush()
-	return e.err
+	err := e.err
+	e.w, e.err = nil, nil
+	clear(e.path)
+	if cap(e.buf) <= 64<<10 {
+		encoders.Put(e)
+	}
+	return err
+}
+
+// encoders keeps fpEncoders and their buffers for reuse: keys hash many
+// small arguments.
+var encoders = sync.Pool{New: func() any { return &fpEncoder{buf: make([]byte, 0, 512)} }}
+
+// walk writes v by reflection (after the version byte).
+func (e *fpEncoder) walk(v any) {
+	if v == nil {
+		e.buf = append(e.buf, 0)
+		return
+	}
+	rv := reflect.ValueOf(v)
+	p := reflect.New(rv.Type()) // addressable, so floats are read bit-exactly
+	p.Elem().Set(rv)
+	e.buf = append(e.buf, 1)
+	e.typeName(rv.Type())
+	e.value(p.Elem())
+}
+
+// fast writes the argument types that keys hash most (darray's seeds,
+// shapes and origins), with the bytes walk would write, without
+// reflection; it reports whether v was one of them.
+func (e *fpEncoder) fast(v any) bool {
+	switch x := v.(type) {
+	case int:
+		e.buf = append(e.buf, 1, 3, 'i', 'n', 't')
+		e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(x))
+	case int64:
+		e.buf = append(e.buf, 1, 5, 'i', 'n', 't', '6', '4')
+		e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(x))
+	case uint64:
+		e.buf = append(e.buf, 1, 6, 'u', 'i', 'n', 't', '6', '4')
+		e.buf = binary.LittleEndian.AppendUint64(e.buf, x)
+	case float64:
+		e.buf = append(e.buf, 1, 7, 'f', 'l', 'o', 'a', 't', '6', '4')
+		e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(x))
+	case string:
+		e.buf = append(e.buf, 1, 6, 's', 't', 'r', 'i', 'n', 'g')
+		e.uvarint(uint64(len(x)))
+		e.raw(unsafe.Slice(unsafe.StringData(x), len(x)))
+	case []int:
+		if strconv.IntSize != 64 {
+			return false
+		}
+		e.buf = append(e.buf, 1, 5, '[', ']', 'i', 'n', 't')
+		if x == nil {
+			e.buf = append(e.buf, 0)
+			break
+		}
+		e.buf = append(e.buf, 1)
+		e.uvarint(uint64(len(x)))
+		e.raw(encodeRaw(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 8*len(x)), 8))
+	default:
+		return false
+	}
+	return true
 }
 
 // fpEncoder writes a fingerprint. With a nil w it only collects into buf

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cairnlabs/cairn/exec"
 )
@@ -100,9 +101,20 @@ type Func struct {
 	register bool
 	noStore  bool // never stored by automatic checkpoints
 	src      srcState
+	prefix   atomic.Pointer[string] // keyPrefix(name), made once
 	// Owner is the user-facing value wrapping this Func (a *cairn.Func),
 	// set once by its maker.
 	Owner any
+}
+
+// keyPrefix returns the function's name as a key segment, made once.
+func (f *Func) keyPrefix() string {
+	if p := f.prefix.Load(); p != nil {
+		return *p
+	}
+	p := keyPrefix(f.name)
+	f.prefix.Store(&p)
+	return p
 }
 
 // Name returns the registered name, or the Go symbol.

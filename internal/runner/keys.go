@@ -8,9 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/codec"
@@ -94,43 +94,78 @@ func (n *Node) hashKey() (string, error) {
 	if !n.Fn.stable {
 		return "", fmt.Errorf("function %s is a closure or method value: Register it, or set Options.Key", n.Fn.name)
 	}
-	h := sha256.New()
-	writeStr(h, keyDomain)
-	writeStr(h, n.Fn.name)
-	writeStr(h, n.Fn.version)
+	// The hash's input is built in one buffer and hashed at once: keys are
+	// computed for every node of every run with a store.
+	b := preimages.Get().(*preimage)
+	defer b.release()
+	b.str(keyDomain)
+	b.str(n.Fn.name)
+	b.str(n.Fn.version)
 	if n.Fn.version == "" {
 		// No explicit version: the code is the version, where its source
 		// can be found (else the name alone; computeKeys warns).
 		if d, err := n.Fn.sourceDigest(); err == nil {
-			writeStr(h, "src:"+d)
+			b.str("src:" + d)
 		}
 	}
-	binary.Write(h, binary.LittleEndian, uint32(len(n.Args)))
+	b.b = binary.LittleEndian.AppendUint32(b.b, uint32(len(n.Args)))
 	for i, a := range n.Args {
-		if err := hashArg(h, a); err != nil {
+		if err := hashArg(b, a); err != nil {
 			return "", fmt.Errorf("argument %d: %w", i+1, err)
 		}
 	}
-	return keyPrefix(n.Fn.name) + "/" + hex.EncodeToString(h.Sum(nil)), nil
+	sum := sha256.Sum256(b.b)
+	prefix := n.Fn.keyPrefix()
+	var hexSum [2 * sha256.Size]byte
+	hex.Encode(hexSum[:], sum[:])
+	var key strings.Builder
+	key.Grow(len(prefix) + 1 + len(hexSum))
+	key.WriteString(prefix)
+	key.WriteByte('/')
+	key.Write(hexSum[:])
+	return key.String(), nil
+}
+
+// preimage is the bytes a key hashes; it is an io.Writer for Fingerprint.
+type preimage struct{ b []byte }
+
+var preimages = sync.Pool{New: func() any { return &preimage{b: make([]byte, 0, 1024)} }}
+
+func (p *preimage) Write(b []byte) (int, error) {
+	p.b = append(p.b, b...)
+	return len(b), nil
+}
+
+// str appends a length-prefixed string.
+func (p *preimage) str(s string) {
+	p.b = binary.LittleEndian.AppendUint32(p.b, uint32(len(s)))
+	p.b = append(p.b, s...)
+}
+
+func (p *preimage) release() {
+	if cap(p.b) <= 1<<20 {
+		p.b = p.b[:0]
+		preimages.Put(p)
+	}
 }
 
 // hashArg writes one argument: 'T' and a thunk's key, 'K' and a chunk's
 // lineage key, 'V' and a value's fingerprint, or 'L' and a composite's
 // elements (a map's entries sorted by their keys' fingerprints).
-func hashArg(h hash.Hash, a any) error {
+func hashArg(h *preimage, a any) error {
 	switch a := a.(type) {
 	case *Node:
 		r := a.key.Load()
 		if r == nil || r.err != nil {
 			return fmt.Errorf("input thunk %s has no key", a.Name())
 		}
-		h.Write([]byte{'T'})
-		writeStr(h, r.key)
+		h.b = append(h.b, 'T')
+		h.str(r.key)
 		return nil
 	case *Composite:
-		h.Write([]byte{'L'})
-		writeStr(h, a.Type.String())
-		binary.Write(h, binary.LittleEndian, uint32(len(a.Elems)))
+		h.b = append(h.b, 'L')
+		h.str(a.Type.String())
+		h.b = binary.LittleEndian.AppendUint32(h.b, uint32(len(a.Elems)))
 		if a.Keys == nil {
 			for j, e := range a.Elems {
 				if err := hashArg(h, e); err != nil {
@@ -141,25 +176,26 @@ func hashArg(h hash.Hash, a any) error {
 		}
 		entries := make([][]byte, len(a.Elems))
 		for j, e := range a.Elems {
-			var b bytes.Buffer
-			if err := codec.Fingerprint(&b, a.Keys[j]); err != nil {
+			var kb bytes.Buffer
+			if err := codec.Fingerprint(&kb, a.Keys[j]); err != nil {
 				return fmt.Errorf("map key %v: %w", a.Keys[j], err)
 			}
-			eh := sha256.New()
+			eh := &preimage{}
 			if err := hashArg(eh, e); err != nil {
 				return fmt.Errorf("map element %v: %w", a.Keys[j], err)
 			}
-			entries[j] = append(b.Bytes(), eh.Sum(nil)...)
+			sum := sha256.Sum256(eh.b)
+			entries[j] = append(kb.Bytes(), sum[:]...)
 		}
 		slices.SortFunc(entries, bytes.Compare)
 		for _, e := range entries {
-			writeStr(h, string(e))
+			h.str(string(e))
 		}
 		return nil
 	case exec.Chunk:
 		if kc, ok := a.(exec.Keyed); ok && kc.Key() != "" {
-			h.Write([]byte{'K'})
-			writeStr(h, kc.Key())
+			h.b = append(h.b, 'K')
+			h.str(kc.Key())
 			return nil
 		}
 		if r, ok := a.(exec.Remote); ok {
@@ -169,19 +205,12 @@ func hashArg(h hash.Hash, a any) error {
 		if err != nil {
 			return err
 		}
-		h.Write([]byte{'V'})
+		h.b = append(h.b, 'V')
 		return codec.Fingerprint(h, v)
 	default:
-		h.Write([]byte{'V'})
+		h.b = append(h.b, 'V')
 		return codec.Fingerprint(h, a)
 	}
-}
-
-func writeStr(h hash.Hash, s string) {
-	var n [4]byte
-	binary.LittleEndian.PutUint32(n[:], uint32(len(s)))
-	h.Write(n[:])
-	h.Write([]byte(s))
 }
 
 // keyPrefix turns a function name into a key segment a store accepts.
