@@ -135,6 +135,10 @@ func (l *readLog) add(run, hash string) int {
 // reads. The scheduler calls it at the end of each run; Close and GC call
 // it too. A failure is logged and returned: it costs garbage collection
 // precision, never a checkpoint.
+//
+// FlushReads and EndRun are the bookkeeping API for schedulers (cairn's
+// calls them, and so do cluster workers for the reads they make): a
+// program that only uses a Store through cairn.Config never calls them.
 func (s *Store) FlushReads(ctx context.Context) error {
 	s.pending.Wait() // run records first: a read record needs its run's
 	s.reads.flushMu.Lock()
@@ -255,7 +259,7 @@ func (r *runs) read(run, key string) bool {
 // then a marker that garbage collection with NotLastRun looks for, so that
 // it never judges by a run that is still going, or was killed, whose reads
 // may not all be recorded. The scheduler calls it at the end of each run
-// that used the store.
+// that used the store; see FlushReads for who else calls it.
 func (s *Store) EndRun(ctx context.Context, run string) error {
 	if run == "" {
 		return nil

@@ -124,7 +124,10 @@ func New(d driver.Driver, opts *Options) *Store {
 	return s
 }
 
-// Driver returns the driver the Store uses, for its optional interfaces.
+// Driver returns the driver the Store uses, for its optional interfaces:
+// the API for tools and tests that work below the Store (the file store's
+// pack maintenance, say). Reading or writing entries through it bypasses
+// the Store's framing and checksums.
 func (s *Store) Driver() driver.Driver { return s.d }
 
 // check validates key and reports a closed Store or a done context.

@@ -18,6 +18,7 @@ import (
 	_ "github.com/cairnlabs/cairn/checkpoint/natsstore" // nats:// checkpoints, in the driver and the workers
 	"github.com/cairnlabs/cairn/cluster"
 	"github.com/cairnlabs/cairn/darray"
+	"github.com/cairnlabs/cairn/internal/seedload"
 )
 
 // The driver side of TestNetnsCluster: TestNetnsDriver runs only in a
@@ -76,7 +77,7 @@ const (
 func netnsSumAll(blocks ...*darray.Block[float64]) float64 {
 	s := 0.0
 	for _, b := range blocks {
-		s += darray.SeedSum(b)
+		s += seedload.Sum(b)
 	}
 	return s
 }
@@ -95,9 +96,9 @@ func netnsGraph() (blocks []*cairn.Thunk, z, total *cairn.Thunk, err error) {
 	blocks = x.Chunks()
 	sums := make([]*cairn.Thunk, len(blocks))
 	for i, b := range blocks {
-		sums[i] = cairn.Delayed(darray.SeedSum)(b)
+		sums[i] = cairn.Delayed(seedload.Sum)(b)
 	}
-	z = cairn.Delayed(darray.SeedFinish)(cairn.Args(sums)...)
+	z = cairn.Delayed(seedload.Finish)(cairn.Args(sums)...)
 	total = cairn.Delayed(netnsSumAllFn)(cairn.Args(blocks)...)
 	return blocks, z, total, nil
 }

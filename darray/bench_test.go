@@ -40,24 +40,7 @@ func BenchmarkSumBlock(b *testing.B) {
 	blk := randnBlock[float64](1, shape, []int{0, 0}, shape)
 	b.SetBytes(8 * 1024 * 1024)
 	for b.Loop() {
-		SeedSum(blk)
-	}
-}
-
-// BenchmarkSeed runs the seed workload end to end (graph build and
-// compute), as `cairn bench seed` does.
-func BenchmarkSeed(b *testing.B) {
-	for _, c := range []struct{ n, block int }{{1024, 128}, {4096, 512}} {
-		b.Run(fmt.Sprintf("%d/%d", c.n, c.block), func(b *testing.B) {
-			s := cairn.New(nil)
-			defer s.Close()
-			w := SeedWorkload{N: c.n, Block: c.block, Seed: 1}
-			for b.Loop() {
-				if _, err := w.Run(context.Background(), s); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		sumSlice(blk.Data)
 	}
 }
 

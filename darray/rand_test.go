@@ -1,7 +1,6 @@
 package darray
 
 import (
-	"context"
 	"encoding/binary"
 	"hash/fnv"
 	"math"
@@ -225,36 +224,6 @@ func TestKeysStable(t *testing.T) {
 	sum2, err2 := Sum(must(MatMul(x, Transpose(x)))).Key()
 	if err1 != nil || err2 != nil || sum1 != sum2 {
 		t.Errorf("keys of a derived reduction: %s, %v; %s, %v", sum1, err1, sum2, err2)
-	}
-}
-
-// TestSeedWorkload runs the benchmark's workload and checks its result
-// against the same sum computed directly from the collected array.
-func TestSeedWorkload(t *testing.T) {
-	ctx := context.Background()
-	s := newScheduler(t, 2)
-	w := SeedWorkload{N: 100, Block: 32, Seed: 3}
-	z, err := w.Run(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := collect(t, s, must(w.Array()))
-	var total float64
-	for i := range 4 {
-		for j := range 4 {
-			d := must(w.Array()).Subdomain(i*4 + j)
-			blk := &Block[float64]{}
-			for r := d.Origin[0]; r < d.Origin[0]+d.Shape[0]; r++ {
-				blk.Data = append(blk.Data, x.Data[r*100+d.Origin[1]:r*100+d.Origin[1]+d.Shape[1]]...)
-			}
-			total += SeedSum(blk)
-		}
-	}
-	if want := math.Sqrt(math.Abs(total)); math.Abs(z-want) > 1e-12 {
-		t.Errorf("seed workload = %v, want %v", z, want)
-	}
-	if _, err := (SeedWorkload{N: 10, Block: 0}).Graph(); err == nil {
-		t.Error("no error for block size 0")
 	}
 }
 

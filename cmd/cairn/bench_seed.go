@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/cairnlabs/cairn"
-	"github.com/cairnlabs/cairn/darray"
+	"github.com/cairnlabs/cairn/internal/seedload"
 	"github.com/spf13/cobra"
 )
 
@@ -85,7 +85,7 @@ func runBenchSeed(ctx context.Context, out io.Writer, f seedFlags) error {
 	}
 	s := cairn.New(&cairn.Config{Parallelism: f.parallelism})
 	defer s.Close()
-	w := darray.SeedWorkload{N: f.size, Block: f.block, Seed: f.seed}
+	w := seedload.Workload{N: f.size, Block: f.block, Seed: f.seed}
 	r, err := timeSeed(ctx, s, w, f.runs)
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func runBenchSeed(ctx context.Context, out io.Writer, f seedFlags) error {
 
 // timeSeed runs the workload once untimed, then runs times, each after a
 // garbage collection, and returns the median and fastest.
-func timeSeed(ctx context.Context, s *cairn.Scheduler, w darray.SeedWorkload, runs int) (seedResult, error) {
+func timeSeed(ctx context.Context, s *cairn.Scheduler, w seedload.Workload, runs int) (seedResult, error) {
 	r := seedResult{Name: "seed", Size: w.N, Block: w.Block, Chunks: benchCeilDiv(w.N, w.Block) * benchCeilDiv(w.N, w.Block), Runs: runs}
 	samples := make([]float64, 0, runs)
 	for i := range runs + 1 {

@@ -14,7 +14,7 @@ import (
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/cluster"
-	"github.com/cairnlabs/cairn/darray"
+	"github.com/cairnlabs/cairn/internal/seedload"
 	"github.com/nats-io/nats.go"
 )
 
@@ -134,7 +134,7 @@ func fetched(ex *cluster.Executor) fetchStats {
 // local one, interleaved, and reports the ratio of the medians and the
 // bytes of values the driver received per cluster run.
 func SeedOnWorkers(ctx context.Context, cs, ls *cairn.Scheduler, ex *cluster.Executor, size, block, runs int) (ClusterResult, error) {
-	w := darray.SeedWorkload{N: size, Block: block, Seed: 4}
+	w := seedload.Workload{N: size, Block: block, Seed: 4}
 	var remote, local []float64
 	var in int64
 	var result float64
@@ -166,7 +166,7 @@ func SeedOnWorkers(ctx context.Context, cs, ls *cairn.Scheduler, ex *cluster.Exe
 		LocalMedianS: lm, Ratio: rm / lm, DriverBytesIn: in, Result: result}, nil
 }
 
-func timeSeed(ctx context.Context, s *cairn.Scheduler, w darray.SeedWorkload) (float64, float64, error) {
+func timeSeed(ctx context.Context, s *cairn.Scheduler, w seedload.Workload) (float64, float64, error) {
 	start := time.Now()
 	t, err := w.Graph()
 	if err != nil {
@@ -181,7 +181,7 @@ func timeSeed(ctx context.Context, s *cairn.Scheduler, w darray.SeedWorkload) (f
 // (fsync off) in dir, against the same run without checkpoints,
 // interleaved.
 func SeedCkptOnWorkers(ctx context.Context, ex *cluster.Executor, dir string, size, block, runs int) (ClusterResult, error) {
-	w := darray.SeedWorkload{N: size, Block: block, Seed: 4}
+	w := seedload.Workload{N: size, Block: block, Seed: 4}
 	plain := cairn.New(&cairn.Config{Executor: ex})
 	defer plain.Close()
 	var with, without []float64

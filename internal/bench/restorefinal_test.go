@@ -6,7 +6,7 @@ import (
 
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
-	"github.com/cairnlabs/cairn/darray"
+	"github.com/cairnlabs/cairn/internal/seedload"
 )
 
 // BenchmarkRestoreFinal is the seed's last run at 16384² in 1024² blocks:
@@ -14,7 +14,7 @@ import (
 func BenchmarkRestoreFinal(b *testing.B) {
 	ctx := context.Background()
 	url := "file://" + b.TempDir() + "?fsync=false"
-	w := darray.SeedWorkload{N: 16384, Block: 1024, Seed: 4}
+	w := seedload.Workload{N: 16384, Block: 1024, Seed: 4}
 	st, err := checkpoint.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"github.com/cairnlabs/cairn/checkpoint"
 	_ "github.com/cairnlabs/cairn/checkpoint/filestore"
 	_ "github.com/cairnlabs/cairn/checkpoint/sqlstore"
-	"github.com/cairnlabs/cairn/darray"
+	"github.com/cairnlabs/cairn/internal/seedload"
 )
 
 // SeedCkptResult is one line of `cairn bench seed --ckpt`: a phase of the
@@ -43,7 +43,7 @@ type SeedCkptResult struct {
 // Config.Checkpoints (the random blocks are cheaper to regenerate than to
 // store, so only the block sums and the final result are written).
 func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64, dir string) ([]SeedCkptResult, error) {
-	w := darray.SeedWorkload{N: n, Block: block, Seed: seed}
+	w := seedload.Workload{N: n, Block: block, Seed: seed}
 	base, err := os.MkdirTemp(dir, "cairn-bench-ckpt-")
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 	"github.com/cairnlabs/cairn/checkpoint"
 	_ "github.com/cairnlabs/cairn/checkpoint/filestore"
 	_ "github.com/cairnlabs/cairn/checkpoint/memstore"
-	"github.com/cairnlabs/cairn/darray"
+	"github.com/cairnlabs/cairn/internal/seedload"
 )
 
 // BenchmarkSeedFirstRun times a first run of the seed workload (16384² in
@@ -23,7 +23,7 @@ import (
 //	go test -run '^$' -bench SeedFirstRun -count 6 ./internal/bench | tee new.txt
 func BenchmarkSeedFirstRun(b *testing.B) {
 	ctx := context.Background()
-	w := darray.SeedWorkload{N: 16384, Block: 1024, Seed: 42}
+	w := seedload.Workload{N: 16384, Block: 1024, Seed: 42}
 	dir := b.TempDir()
 	n := 0
 	for _, v := range []struct{ name, url string }{

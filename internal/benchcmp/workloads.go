@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/cairnlabs/cairn"
-	"github.com/cairnlabs/cairn/darray"
 	"github.com/cairnlabs/cairn/internal/bench"
+	"github.com/cairnlabs/cairn/internal/seedload"
 )
 
 // Workloads returns every workload of `cairn bench compare`, in the order
@@ -131,7 +131,7 @@ func seed(n, b int, quick bool) Workload {
 			defer s.Close()
 			runtime.GC()
 			t0 := time.Now()
-			if _, err := (darray.SeedWorkload{N: n, Block: b, Seed: 42}).Run(ctx, s); err != nil {
+			if _, err := (seedload.Workload{N: n, Block: b, Seed: 42}).Run(ctx, s); err != nil {
 				return nil, err
 			}
 			return []Sample{{Row: name, Seconds: time.Since(t0).Seconds()}}, nil
