@@ -336,8 +336,8 @@ func (e *Executor) isGone(worker string) (string, bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	why, gone := e.gone[worker]
-	return why, gone
+	g, gone := e.gone[worker]
+	return g.why, gone
 }
 
 // Ensure the interfaces.

@@ -41,7 +41,7 @@ type Executor struct {
 
 	mu       sync.Mutex
 	workers  map[string]*member
-	gone     map[string]string // departed workers: why
+	gone     map[string]departure // departed workers
 	calls    map[uint64]*call  // by seq, awaiting an answer
 	ckpts    map[uint64]*call  // by seq, awaiting a checkpoint outcome
 	bySeqMsg map[uint64][]uint64
@@ -108,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Executor, error) {
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, n: n, id: randomID(), secret: randomSecret(), fetch: newFetcher(),
-		workers: map[string]*member{}, gone: map[string]string{}, calls: map[uint64]*call{},
+		workers: map[string]*member{}, gone: map[string]departure{}, calls: map[uint64]*call{},
 		ckpts: map[uint64]*call{}, bySeqMsg: map[uint64][]uint64{}, lostOnce: map[uint64]bool{},
 		watchers: map[int]func(int){}, joined: make(chan struct{})}
 	ok := false

@@ -47,8 +47,18 @@ func (e *Executor) watchMembers(ctx context.Context) {
 func (e *Executor) beatFrom(info memberInfo) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, gone := e.gone[info.ID]; gone || e.closed {
-		return // it was taken for dead: its values are lost; it must leave
+	if e.closed {
+		return
+	}
+	if g, gone := e.gone[info.ID]; gone {
+		if !g.started.IsZero() && info.Started.Equal(g.started) {
+			// Taken for dead while it lived on (a long pause, a partition):
+			// its values were written off; it must leave.
+			_ = e.nc.Publish(e.n.control(info.ID), encodeControl(opDrain, nil))
+			return
+		}
+		// The same identity, started again (a restarted pod): a new member.
+		delete(e.gone, info.ID)
 	}
 	if info.Driver != e.id {
 		return // an entry left by a worker of another driver
@@ -83,6 +93,14 @@ func (e *Executor) checkLiveness() {
 	}
 }
 
+// departure is why a worker was taken out, and when the process it was
+// had started (by its own clock): a heartbeat with another start time is
+// the same identity started again.
+type departure struct {
+	why     string
+	started time.Time
+}
+
 // depart takes a worker out: the tasks it had are lost (they run again
 // elsewhere), and so are the values it held.
 func (e *Executor) depart(id, why string) {
@@ -90,13 +108,13 @@ func (e *Executor) depart(id, why string) {
 	m := e.workers[id]
 	if m == nil {
 		if _, known := e.gone[id]; !known && why != "left" {
-			e.gone[id] = why
+			e.gone[id] = departure{why: why}
 		}
 		e.mu.Unlock()
 		return
 	}
 	delete(e.workers, id)
-	e.gone[id] = why
+	e.gone[id] = departure{why: why, started: m.info.Started}
 	cs := make([]*call, 0, len(m.outstanding))
 	for _, c := range m.outstanding {
 		cs = append(cs, c)
