@@ -59,11 +59,21 @@ func (s State) Final() bool { return s >= Done && s < numStates }
 // about it has happened. Kinds that do not move a thunk (a missed or failed
 // restore, a failed checkpoint, run events) leave s as it is, and so does a
 // checkpoint of a thunk that is not Done.
+//
+// With a cluster executor a thunk may run more than once: one lost with its
+// worker (cairn.ThunkLost) goes back to Pending, to wait for its inputs and
+// a slot; one whose value was lost with a worker is queued again (Done,
+// Checkpointed, Restored or Pruned, then Queued) to be made again.
 func (s State) After(k cairn.EventKind) State {
 	switch k {
 	case cairn.ThunkScheduled:
-		if s == Pending || s == Retrying {
+		switch s {
+		case Pending, Retrying, Done, Checkpointed, Restored, Pruned:
 			return Queued
+		}
+	case cairn.ThunkLost:
+		if s == Running || s == Queued {
+			return Pending
 		}
 	case cairn.ThunkStarted:
 		return Running
