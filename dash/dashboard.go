@@ -94,7 +94,7 @@ func (d *Dashboard) Close() error {
 // task is one execution of a thunk in a scheduler slot.
 type task struct {
 	Seq  uint64 `json:"seq"`
-	Slot int    `json:"w"`
+	Slot int    `json:"slot"`
 	// Worker is the worker process that ran it, with a cluster executor;
 	// it is known once the task ends.
 	Worker string  `json:"worker,omitempty"`

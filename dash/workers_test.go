@@ -35,7 +35,7 @@ type workerState struct {
 	} `json:"run"`
 	Tasks []struct {
 		Name   string  `json:"name"`
-		Slot   int     `json:"w"`
+		Slot   int     `json:"slot"`
 		Worker string  `json:"worker"`
 		St     string  `json:"st"`
 		S      float64 `json:"s"`
