@@ -30,14 +30,14 @@ const maxWorkers = 1<<16 - 1
 // Workers panel.
 type workerStats struct {
 	Name     string  `json:"name"`
-	Tasks    int     `json:"tasks"`    // executions that finished
-	Failed   int     `json:"failed"`   // executions that failed (retried or not)
-	Lost     int     `json:"lost"`     // executions lost with it
-	Restored int     `json:"restored"` // values restored on it
-	Busy     float64 `json:"busy"`     // ms of run time it reported
-	Last     float64 `json:"last"`     // ms since the dashboard started: its latest event
-	Gone     bool    `json:"gone"`     // a loss named it, and it has not answered since
-	Why      string  `json:"why,omitempty"`
+	Tasks    int     `json:"tasks"`         // executions that finished
+	Failed   int     `json:"failed"`        // executions that failed (retried or not)
+	Lost     int     `json:"lost"`          // executions lost with it
+	Restored int     `json:"restored"`      // values restored on it
+	Busy     float64 `json:"busy"`          // ms of run time it reported
+	Last     float64 `json:"last"`          // ms since the dashboard started: its latest event
+	Gone     bool    `json:"gone"`          // a loss named it, and it has not answered since
+	Why      string  `json:"why,omitempty"` // the error of its latest loss
 }
 
 // runWorkers is what a run's events said about workers. It is guarded by
@@ -99,7 +99,7 @@ func (w *runWorkers) event(e cairn.Event, node int32, nodes int, now float64) {
 	case cairn.ThunkLost:
 		s.Lost++
 		s.Gone = true
-		s.Why = errString(e.Err)
+		s.Why = clip(errString(e.Err), 300) // sent at every update
 	case cairn.ThunkRestored:
 		s.Restored++
 		s.Gone, ran = false, true
