@@ -28,18 +28,16 @@ func TestStateAfter(t *testing.T) {
 		{Pending, cairn.ThunkSkipped, Skipped},
 		{Done, cairn.CheckpointFailed, Done},
 		{Running, cairn.ThunkScheduled, Running},
-		// A cluster run: lost with its worker, a thunk waits to run again;
-		// one whose value was lost is queued to be made again.
+		// A cluster run: lost with its worker, a thunk waits to run again.
 		{Running, cairn.ThunkLost, Pending},
 		{Queued, cairn.ThunkLost, Pending}, // its inputs were lost before it ran
-		{Pending, cairn.ThunkScheduled, Queued},
-		{Done, cairn.ThunkScheduled, Queued},
-		{Checkpointed, cairn.ThunkScheduled, Queued},
-		{Restored, cairn.ThunkScheduled, Queued},
-		{Pruned, cairn.ThunkScheduled, Queued},
-		{Failed, cairn.ThunkScheduled, Failed},
-		{Skipped, cairn.ThunkScheduled, Skipped},
 		{Done, cairn.ThunkLost, Done},
+		// Scheduled may come late, after the thunk started or finished on
+		// another goroutine: it moves only a thunk that waits.
+		{Done, cairn.ThunkScheduled, Done},
+		{Checkpointed, cairn.ThunkScheduled, Checkpointed},
+		{Restored, cairn.ThunkScheduled, Restored},
+		{Failed, cairn.ThunkScheduled, Failed},
 	} {
 		if got := tc.from.After(tc.kind); got != tc.want {
 			t.Errorf("%v after %v = %v, want %v", tc.from, tc.kind, got, tc.want)

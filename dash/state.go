@@ -60,15 +60,16 @@ func (s State) Final() bool { return s >= Done && s < numStates }
 // restore, a failed checkpoint, run events) leave s as it is, and so does a
 // checkpoint of a thunk that is not Done.
 //
-// With a cluster executor a thunk may run more than once: one lost with its
-// worker (cairn.ThunkLost) goes back to Pending, to wait for its inputs and
-// a slot; one whose value was lost with a worker is queued again (Done,
-// Checkpointed, Restored or Pruned, then Queued) to be made again.
+// ThunkScheduled moves only a Pending or Retrying thunk: it may reach a
+// listener after the thunk has started, or even finished, on another
+// goroutine. With a cluster executor a thunk lost with its worker
+// (cairn.ThunkLost) goes back to Pending, to wait for its inputs and a
+// slot; one made again because its value was lost stays Done (or
+// Restored, or Pruned) until it starts again.
 func (s State) After(k cairn.EventKind) State {
 	switch k {
 	case cairn.ThunkScheduled:
-		switch s {
-		case Pending, Retrying, Done, Checkpointed, Restored, Pruned:
+		if s == Pending || s == Retrying {
 			return Queued
 		}
 	case cairn.ThunkLost:

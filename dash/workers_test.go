@@ -91,7 +91,7 @@ func clusterEvents(d *dash.Dashboard, check func()) []*cairn.Thunk {
 	died := &exec.LostError{Worker: "w1", Err: errors.New("the worker exited: signal: killed" + strings.Repeat("; its stderr said ...", 40))}
 	ev(cairn.ThunkLost, ys[2], 2, "w1", 0, died)
 	ev(cairn.ThunkLost, ys[3], 3, "w1", 0, died)
-	ev(cairn.ThunkScheduled, ys[1], 0, "", 0, nil) // its value was on w1
+	ev(cairn.ThunkScheduled, ys[1], 0, "", 0, nil) // its value was on w1: made again
 	check()
 	for i, y := range ys[1:] {
 		ev(cairn.ThunkScheduled, y, 0, "", 0, nil)
@@ -116,10 +116,10 @@ func TestWorkers(t *testing.T) {
 	defer srv.Close()
 	clusterEvents(d, func() {
 		st := getWorkerState(t, srv)
-		// sum[2] and sum[3] wait to run again; sum[1] is queued to be made
-		// again; none of them failed.
-		if p, q, f := st.count("pending"), st.count("queued"), st.count("failed"); p != 3 || q != 1 || f != 0 {
-			t.Errorf("after the losses: %d pending, %d queued, %d failed; want 3 (sum[2], sum[3], total), 1 (sum[1]), 0", p, q, f)
+		// sum[2] and sum[3] wait to run again, not failed; sum[1], to be
+		// made again, stays done until it starts.
+		if p, r, f, d := st.count("pending"), st.count("running"), st.count("failed"), st.count("done"); p != 3 || r != 0 || f != 0 || d != 2 {
+			t.Errorf("after the losses: %d pending, %d running, %d failed, %d done; want 3 (sum[2], sum[3], total), 0, 0, 2", p, r, f, d)
 		}
 		if st.Run.Lost != 2 || st.Run.LiveWorkers != 1 {
 			t.Errorf("after the losses: %d lost, %d live workers; want 2 and 1", st.Run.Lost, st.Run.LiveWorkers)
