@@ -2,6 +2,7 @@ package dash
 
 import (
 	"errors"
+	"math"
 
 	"github.com/cairnlabs/cairn"
 )
@@ -15,7 +16,9 @@ import (
 //   - a worker is seen once an event of the run names it;
 //   - a worker is taken for gone when a lost execution names it (an
 //     exec.LostError names the worker that was lost) and no finished task
-//     or restore of it has come since; one that answers again is live;
+//     or restore of it has come since, by the events' times (events come
+//     from several goroutines, not always in order); one that answers
+//     again is live;
 //   - ThunkStarted does not say where a task will run (the executor
 //     places it as it sends it), so a task is put on its worker when it
 //     ends, and tasks still running on a cluster are "in flight";
@@ -38,6 +41,28 @@ type workerStats struct {
 	Last     float64 `json:"last"`          // ms since the dashboard started: its latest event
 	Gone     bool    `json:"gone"`          // a loss named it, and it has not answered since
 	Why      string  `json:"why,omitempty"` // the error of its latest loss
+
+	// The times (ms) of its latest answer and loss: events reach the
+	// dashboard from several goroutines, not always in order.
+	answeredAt, lostAt float64
+}
+
+// answered records an answer of the worker at now (a finished, failed or
+// restored task): it is live, unless a later loss named it.
+func (s *workerStats) answered(now float64) {
+	s.answeredAt = max(s.answeredAt, now)
+	if s.answeredAt >= s.lostAt {
+		s.Gone = false
+	}
+}
+
+// lost records a loss that named the worker at now: it is gone, unless it
+// answered later.
+func (s *workerStats) lost(now float64) {
+	s.lostAt = max(s.lostAt, now)
+	if s.lostAt > s.answeredAt {
+		s.Gone = true
+	}
 }
 
 // runWorkers is what a run's events said about workers. It is guarded by
@@ -59,7 +84,7 @@ func (w *runWorkers) worker(name string) (int, *workerStats) {
 		w.index = map[string]int{}
 	}
 	w.index[name] = len(w.list)
-	w.list = append(w.list, workerStats{Name: name})
+	w.list = append(w.list, workerStats{Name: name, answeredAt: math.Inf(-1), lostAt: math.Inf(-1)})
 	return len(w.list) - 1, &w.list[len(w.list)-1]
 }
 
@@ -79,30 +104,34 @@ func (w *runWorkers) event(e cairn.Event, node int32, nodes int, now float64) {
 		return
 	}
 	i, s := w.worker(e.Worker)
-	s.Last = now
+	if s.Tasks+s.Failed+s.Lost+s.Restored == 0 || now > s.Last { // its first event, or a later one
+		s.Last = now
+	}
 	ran := false
 	switch e.Kind {
 	case cairn.ThunkFinished:
 		s.Tasks++
 		s.Busy += durMs(e)
-		s.Gone, ran = false, true
+		s.answered(now)
+		ran = true
 	case cairn.ThunkFailed:
 		s.Failed++
 		s.Busy += durMs(e)
 		ran = true
 		if !errors.Is(e.Err, cairn.ErrLost) { // not lost too often: it answered
-			s.Gone = false
+			s.answered(now)
 		}
 	case cairn.ThunkRetrying: // Duration is the wait before the retry
 		s.Failed++
-		s.Gone = false
+		s.answered(now)
 	case cairn.ThunkLost:
 		s.Lost++
-		s.Gone = true
+		s.lost(now)
 		s.Why = clip(errString(e.Err), 300) // sent at every update
 	case cairn.ThunkRestored:
 		s.Restored++
-		s.Gone, ran = false, true
+		s.answered(now)
+		ran = true
 	}
 	if ran && node >= 0 && i < maxWorkers {
 		if w.workerOf == nil {

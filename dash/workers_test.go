@@ -86,11 +86,14 @@ func clusterEvents(d *dash.Dashboard, check func()) []*cairn.Thunk {
 		ev(cairn.ThunkStarted, y, i, "", 0, nil)
 	}
 	ev(cairn.ThunkFinished, ys[0], 0, "w0", 5*time.Millisecond, nil)
-	ev(cairn.ThunkFinished, ys[1], 1, "w1", 4*time.Millisecond, nil)
+	answer := at() // w1 answers for sum[1] just before it dies...
 	// The cause may be long (a worker's last words): it is kept short.
 	died := &exec.LostError{Worker: "w1", Err: errors.New("the worker exited: signal: killed" + strings.Repeat("; its stderr said ...", 40))}
 	ev(cairn.ThunkLost, ys[2], 2, "w1", 0, died)
 	ev(cairn.ThunkLost, ys[3], 3, "w1", 0, died)
+	// ... and the answer reaches listeners after the losses, from another
+	// goroutine: w1 is still gone.
+	d.OnEvent(cairn.Event{Kind: cairn.ThunkFinished, Time: answer, Run: 1, Thunk: ys[1], Slot: 1, Worker: "w1", Duration: 4 * time.Millisecond})
 	ev(cairn.ThunkScheduled, ys[1], 0, "", 0, nil) // its value was on w1: made again
 	check()
 	for i, y := range ys[1:] {
