@@ -102,6 +102,13 @@ func TestBrowserEveryRun(t *testing.T) {
 		if err != nil || len(cut) > 0 {
 			t.Errorf("run %d: cut-off card text %q (%v)", run, cut, err)
 		}
+		// A local run: no worker anywhere, one row per slot.
+		local, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('workers-panel').hidden + ' ' +
+			(document.getElementById('card-workers') === null) + ' ' +
+			[...document.querySelectorAll('#stream .lanelabel')].every(e => e.textContent.startsWith('slot '))`))
+		if err != nil || local != "true true true" {
+			t.Errorf("run %d: workers panel hidden, no Workers card, slot rows: %q (%v), want all true", run, local, err)
+		}
 		ticks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#stream .ticklabel')].map(e => e.textContent)`))
 		if err != nil {
 			t.Fatal(err)

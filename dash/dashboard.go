@@ -32,8 +32,9 @@ type Options struct {
 }
 
 // Dashboard shows runs live in a web browser: the graph with each thunk's
-// state, a task stream per worker slot, counts, rates, checkpoint traffic
-// and errors. It is a cairn.Listener (add it to cairn.Config.Listeners) and
+// state, a task stream per worker slot (per worker process with a cluster
+// executor), counts, rates, checkpoint traffic, lost executions and
+// errors. It is a cairn.Listener (add it to cairn.Config.Listeners) and
 // an http.Handler (serve it with Serve, or mount it on a mux of your own
 // with http.StripPrefix). Updates reach browsers as Server-Sent Events.
 //
@@ -51,7 +52,7 @@ type Dashboard struct {
 	version uint64 // bumped by every event
 	runs    []*runModel
 	tasks   taskRing
-	running map[int]task // by worker slot
+	running map[int]task // by scheduler slot
 	slots   int
 }
 
@@ -90,16 +91,24 @@ func (d *Dashboard) Close() error {
 	return nil
 }
 
-// task is one execution of a thunk in a worker slot.
+// task is one execution of a thunk in a scheduler slot.
 type task struct {
-	Seq    uint64  `json:"seq"`
-	Worker int     `json:"w"`
+	Seq  uint64 `json:"seq"`
+	Slot int    `json:"slot"`
+	// Worker is the worker process that ran it, with a cluster executor;
+	// it is known once the task ends.
+	Worker string  `json:"worker,omitempty"`
 	Run    uint64  `json:"run"`
 	Fn     string  `json:"fn"`
 	Name   string  `json:"name"`
 	Start  float64 `json:"s"`           // ms since the dashboard started
 	End    float64 `json:"e,omitempty"` // 0 while running
-	State  string  `json:"st,omitempty"`
+	// Ran is the run time the worker reported, in ms (finished and failed
+	// tasks of a worker): the rest of End-Start the task spent travelling
+	// and waiting in the worker's queue.
+	Ran   float64 `json:"ran,omitempty"`
+	State string  `json:"st,omitempty"`  // done, failed, retrying, lost or cancelled
+	Err   string  `json:"err,omitempty"` // why it was lost
 }
 
 // taskRing keeps the latest finished tasks.
@@ -161,18 +170,26 @@ func (d *Dashboard) OnEvent(e cairn.Event) {
 		if e.Thunk != nil {
 			d.slots = max(d.slots, e.Slot+1)
 			name, fn := names(e.Thunk)
-			d.running[e.Slot] = task{Worker: e.Slot, Run: e.Run, Fn: fn, Name: name, Start: ms(e.Time, d.t0)}
+			d.running[e.Slot] = task{Slot: e.Slot, Run: e.Run, Fn: fn, Name: name, Start: ms(e.Time, d.t0)}
 		}
 	case cairn.ThunkFinished, cairn.ThunkFailed, cairn.ThunkRetrying, cairn.ThunkLost:
 		if t, ok := d.running[e.Slot]; ok && e.Thunk != nil {
 			delete(d.running, e.Slot)
 			t.End = ms(e.Time, d.t0)
-			t.State = "done"
-			if e.Kind != cairn.ThunkFinished {
+			t.Worker = e.Worker
+			switch e.Kind {
+			case cairn.ThunkFinished:
+				t.State = "done"
+			case cairn.ThunkFailed:
 				t.State = Failed.String()
-				if e.Kind == cairn.ThunkRetrying || e.Kind == cairn.ThunkLost {
-					t.State = Retrying.String()
-				}
+			case cairn.ThunkRetrying:
+				t.State = Retrying.String()
+			case cairn.ThunkLost:
+				t.State = "lost"
+				t.Err = clip(errString(e.Err), 300)
+			}
+			if e.Worker != "" && (e.Kind == cairn.ThunkFinished || e.Kind == cairn.ThunkFailed) {
+				t.Ran = min(durMs(e), t.End-t.Start)
 			}
 			d.tasks.add(t)
 		}

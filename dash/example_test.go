@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 
 	"github.com/cairnlabs/cairn"
+	"github.com/cairnlabs/cairn/cluster"
 	"github.com/cairnlabs/cairn/dash"
 )
 
@@ -81,4 +84,74 @@ func ExampleWriteMermaid() {
 	//     n0 --> n3
 	//     n1 --> n3
 	//     n2 --> n3
+}
+
+func square(x float64) float64 { return x * x }
+
+func add(xs ...float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// Workers find functions by their registered names.
+var (
+	squareFn = cairn.Register("dash_test.square", square)
+	addFn    = cairn.Register("dash_test.add", add)
+)
+
+// With a cluster executor the dashboard shows which worker ran each task:
+// the task stream has a group of rows per worker, a Workers card and
+// panel count what each did and the executions lost with a worker, and a
+// thunk's tooltip names its worker. Nothing changes in how it is used.
+// (The program must call cluster.Main first: here, TestMain does.)
+func ExampleDashboard_workers() {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	ex, err := cluster.New(ctx, cluster.Config{Workers: 1, Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ex.Close()
+	d := dash.New(nil)
+	url, err := dash.Serve(ctx, "", d)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := cairn.New(&cairn.Config{Executor: ex, Listeners: []cairn.Listener{d}})
+	defer s.Close()
+	var xs []*cairn.Thunk
+	for i := range 8 {
+		xs = append(xs, cairn.Delayed(squareFn)(float64(i)))
+	}
+	z, err := cairn.Collect[float64](ctx, s, cairn.Delayed(addFn)(cairn.Args(xs)...))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	resp, err := http.Get(url + "state.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Run struct {
+			Workers []struct {
+				Name        string
+				Tasks, Lost int
+			}
+		}
+	}
+	json.NewDecoder(resp.Body).Decode(&st)
+	for _, w := range st.Run.Workers {
+		fmt.Printf("%v: a worker ran %d tasks and lost %d; it is the executor's: %v\n",
+			z, w.Tasks, w.Lost, w.Name == ex.Workers()[0].ID)
+	}
+	// Output: 140: a worker ran 9 tasks and lost 0; it is the executor's: true
 }

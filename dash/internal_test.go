@@ -28,6 +28,16 @@ func TestStateAfter(t *testing.T) {
 		{Pending, cairn.ThunkSkipped, Skipped},
 		{Done, cairn.CheckpointFailed, Done},
 		{Running, cairn.ThunkScheduled, Running},
+		// A cluster run: lost with its worker, a thunk waits to run again.
+		{Running, cairn.ThunkLost, Pending},
+		{Queued, cairn.ThunkLost, Pending}, // its inputs were lost before it ran
+		{Done, cairn.ThunkLost, Done},
+		// Scheduled may come late, after the thunk started or finished on
+		// another goroutine: it moves only a thunk that waits.
+		{Done, cairn.ThunkScheduled, Done},
+		{Checkpointed, cairn.ThunkScheduled, Checkpointed},
+		{Restored, cairn.ThunkScheduled, Restored},
+		{Failed, cairn.ThunkScheduled, Failed},
 	} {
 		if got := tc.from.After(tc.kind); got != tc.want {
 			t.Errorf("%v after %v = %v, want %v", tc.from, tc.kind, got, tc.want)
@@ -49,14 +59,14 @@ func TestStateAfter(t *testing.T) {
 func TestTaskRing(t *testing.T) {
 	r := taskRing{buf: make([]task, 4)}
 	for i := range 3 {
-		r.add(task{Worker: i})
+		r.add(task{Slot: i})
 	}
 	got, lost := r.since(1)
-	if lost || len(got) != 2 || got[0].Seq != 1 || got[1].Worker != 2 {
+	if lost || len(got) != 2 || got[0].Seq != 1 || got[1].Slot != 2 {
 		t.Fatalf("since(1) = %+v, %v", got, lost)
 	}
 	for i := 3; i < 10; i++ {
-		r.add(task{Worker: i})
+		r.add(task{Slot: i})
 	}
 	got, lost = r.since(2)
 	if !lost || len(got) != 4 || got[0].Seq != 6 || got[3].Seq != 9 {

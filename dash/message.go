@@ -52,6 +52,20 @@ type runDetail struct {
 	States string `json:"states,omitempty"`
 	// GroupStates holds the state counts of each group (groups mode).
 	GroupStates [][numStates]int `json:"groupStates,omitempty"`
+
+	// Workers are the worker processes the run's events named, in the
+	// order first seen (none with the local executor); LiveWorkers counts
+	// those not taken for gone.
+	Workers     []workerStats `json:"workers,omitempty"`
+	LiveWorkers int           `json:"liveWorkers"`
+	// Lost counts executions lost with their worker (each ran again);
+	// Recomputed the thunks made again because their value was lost
+	// (known when the run ends).
+	Lost       int `json:"lost"`
+	Recomputed int `json:"recomputed"`
+	// WorkerOf (nodes mode, cluster runs) holds for each thunk 1 + the
+	// index in Workers of the worker that last ran or restored it, or 0.
+	WorkerOf []uint16 `json:"workerOf,omitempty"`
 }
 
 // maxTasksPerMessage bounds the tasks sent in one update: a page that
@@ -114,7 +128,9 @@ func (d *Dashboard) detail(r *runModel, now time.Time, withLayout bool) *runDeta
 	x := &runDetail{runSummary: d.summary(r), Counts: r.counts, Rate: r.rate(now), ETA: -1,
 		Throughput: r.throughput(now), BytesWritten: r.bytesWritten, BytesRead: r.bytesRead,
 		Checkpoints: r.checkpoints, Restores: r.restores, CkptFailed: r.ckptFailed,
-		RestoreFailed: r.restoreFailed, Err: r.err, Errors: append([]errorEntry{}, r.errors...), MoreErrors: r.droppedErrors}
+		RestoreFailed: r.restoreFailed, Err: r.err, Errors: append([]errorEntry{}, r.errors...), MoreErrors: r.droppedErrors,
+		Workers: append([]workerStats(nil), r.workers.list...), LiveWorkers: r.workers.live(),
+		Lost: r.workers.lost, Recomputed: r.workers.recomputed}
 	if !r.finished && x.Rate > 0 {
 		x.ETA = float64(r.remaining()) / x.Rate
 	}
@@ -132,6 +148,9 @@ func (d *Dashboard) detail(r *runModel, now time.Time, withLayout bool) *runDeta
 			b.WriteByte('0' + byte(s))
 		}
 		x.States = b.String()
+		if r.workers.workerOf != nil {
+			x.WorkerOf = append([]uint16(nil), r.workers.workerOf...)
+		}
 	} else {
 		x.GroupStates = make([][numStates]int, len(lay.Nodes))
 		for i, s := range r.states {

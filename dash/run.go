@@ -2,6 +2,7 @@ package dash
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/cairnlabs/cairn"
 )
@@ -35,6 +36,7 @@ type runModel struct {
 	ckptFailed, restoreFailed int
 	errors                    []errorEntry
 	droppedErrors             int
+	workers                   runWorkers
 
 	buckets [rateWindow]bucket
 }
@@ -51,6 +53,8 @@ type errorEntry struct {
 	Kind  string  `json:"kind"`
 	Thunk string  `json:"thunk"`
 	Err   string  `json:"err"`
+	// Worker is where it happened, with a cluster executor.
+	Worker string `json:"worker,omitempty"`
 }
 
 func newRunModel(e cairn.Event, g *graph) *runModel {
@@ -101,7 +105,16 @@ func (r *runModel) thunkEvent(e cairn.Event, t0 time.Time) {
 		if e.Thunk != nil {
 			name, _ = names(e.Thunk)
 		}
-		r.addError(errorEntry{Time: ms(e.Time, t0), Kind: e.Kind.String(), Thunk: name, Err: errString(e.Err)})
+		r.addError(errorEntry{Time: ms(e.Time, t0), Kind: e.Kind.String(), Thunk: name, Err: errString(e.Err), Worker: e.Worker})
+	}
+	node := int32(-1)
+	if e.Thunk != nil && r.g != nil {
+		if i, ok := r.g.index[e.Thunk.ID()]; ok {
+			node = i
+		}
+	}
+	if e.Thunk != nil {
+		r.workers.event(e, node, len(r.states), ms(e.Time, t0))
 	}
 	if e.Thunk == nil {
 		if e.Kind == cairn.ThunkRestored {
@@ -109,14 +122,9 @@ func (r *runModel) thunkEvent(e cairn.Event, t0 time.Time) {
 		}
 		return
 	}
-	if r.g == nil {
-		return
+	if node >= 0 {
+		r.set(node, r.states[node].After(e.Kind), e.Time)
 	}
-	i, ok := r.g.index[e.Thunk.ID()]
-	if !ok {
-		return
-	}
-	r.set(i, r.states[i].After(e.Kind), e.Time)
 }
 
 func (r *runModel) addError(e errorEntry) {
@@ -140,6 +148,10 @@ func (r *runModel) finish(e cairn.Event) {
 	}
 	if e.Err != nil {
 		r.err = errString(e.Err)
+	}
+	if e.Stats != nil {
+		r.workers.recomputed = e.Stats.Recomputed
+		r.workers.lost = max(r.workers.lost, e.Stats.Lost)
 	}
 	if e.Stats != nil && e.Stats.FinalRestored {
 		// The final result's ThunkRestored came before RunStarted, for a
@@ -230,11 +242,18 @@ func errString(err error) string {
 	if err == nil {
 		return ""
 	}
-	s := err.Error()
-	if len(s) > 2000 {
-		s = s[:2000] + "…"
+	return clip(err.Error(), 2000)
+}
+
+// clip cuts s to at most n bytes and an ellipsis, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // ms returns t in milliseconds since t0.

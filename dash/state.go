@@ -59,11 +59,22 @@ func (s State) Final() bool { return s >= Done && s < numStates }
 // about it has happened. Kinds that do not move a thunk (a missed or failed
 // restore, a failed checkpoint, run events) leave s as it is, and so does a
 // checkpoint of a thunk that is not Done.
+//
+// ThunkScheduled moves only a Pending or Retrying thunk: it may reach a
+// listener after the thunk has started, or even finished, on another
+// goroutine. With a cluster executor a thunk lost with its worker
+// (cairn.ThunkLost) goes back to Pending, to wait for its inputs and a
+// slot; one made again because its value was lost stays Done (or
+// Restored, or Pruned) until it starts again.
 func (s State) After(k cairn.EventKind) State {
 	switch k {
 	case cairn.ThunkScheduled:
 		if s == Pending || s == Retrying {
 			return Queued
+		}
+	case cairn.ThunkLost:
+		if s == Running || s == Queued {
+			return Pending
 		}
 	case cairn.ThunkStarted:
 		return Running

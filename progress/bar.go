@@ -159,35 +159,43 @@ func (b *Bar) OnEvent(e cairn.Event) {
 	if r == nil {
 		return
 	}
+	r.sawWorker(e.Worker)
 	switch e.Kind {
 	case cairn.ThunkStarted:
-		r.running.Add(1)
+		r.startThunk(e.Thunk.ID())
 	case cairn.ThunkFinished:
-		r.running.Add(-1)
-		r.done.Add(1)
+		r.endThunk(e.Thunk.ID())
+		r.settle(e.Thunk.ID(), inDone)
 	case cairn.ThunkFailed:
-		r.running.Add(-1)
-		r.failed.Add(1)
-	case cairn.ThunkRetrying, cairn.ThunkLost:
-		r.running.Add(-1)
+		r.endThunk(e.Thunk.ID())
+		r.settle(e.Thunk.ID(), inFailed)
+	case cairn.ThunkRetrying:
+		r.endThunk(e.Thunk.ID())
+	case cairn.ThunkLost:
+		r.endThunk(e.Thunk.ID())
+		r.lost.Add(1)
 	case cairn.ThunkRestored:
-		r.restored.Add(1)
+		r.settle(e.Thunk.ID(), inRestored)
 	case cairn.ThunkPruned:
-		r.pruned.Add(1)
+		r.settle(e.Thunk.ID(), inPruned)
 	case cairn.ThunkSkipped:
-		r.skipped.Add(1)
+		r.settle(e.Thunk.ID(), inSkipped)
 	case cairn.ThunkCheckpointed:
 		r.checkpointed.Add(1)
 	}
 }
 
 func (b *Bar) startRun(e cairn.Event) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed || e.Thunks == nil {
+	if e.Thunks == nil {
 		return // a run whose final result is restored has no graph: see finishRun
 	}
 	r := &run{id: e.Run, name: e.RunName, total: int64(len(e.Thunks)), start: e.Time}
+	r.index(e.Thunks) // outside the lock: it may be big
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
 	if r.start.IsZero() {
 		r.start = time.Now()
 	}
@@ -232,6 +240,7 @@ func (b *Bar) finishRun(e cairn.Event) {
 	}
 	delete(b.runs, e.Run)
 	r.running.Store(0) // tasks cancelled with the run report no end
+	r.started.Clear()
 	r.took.Store(int64(e.Duration))
 	r.failedRun.Store(e.Err != nil)
 	r.finished.Store(true)

@@ -1,6 +1,9 @@
 // Package progress draws a progress bar for each cairn run in a terminal:
 // thunks completed out of the graph, how many are done, running, restored
-// and failed, the throughput and an ETA.
+// and failed, the throughput and an ETA. With a cluster executor it also
+// says how many workers the run's tasks ran on and, if any, how many
+// executions were lost with a worker ("2 workers · 3 lost"); a thunk made
+// again after its value was lost counts once.
 //
 //	bar := progress.Auto(os.Stderr) // nil, and quiet, unless stderr is a terminal
 //	defer bar.Wait()                // after the runs: draw the final state

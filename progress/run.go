@@ -3,11 +3,14 @@ package progress
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/cairnlabs/cairn"
 )
 
 // run is the bar of one run; its counters are written by OnEvent and read
@@ -24,6 +27,101 @@ type run struct {
 	finished                                                       atomic.Bool
 	took                                                           atomic.Int64 // duration once finished
 	failedRun                                                      atomic.Bool
+
+	// started holds the thunks running (by ID), so that an end without a
+	// start (a thunk lost before it ran) does not miscount them.
+	started sync.Map
+	// workers holds the names of the workers the run's events named (a
+	// cluster executor's; none with the local one), nworkers counts them.
+	workers  sync.Map
+	nworkers atomic.Int64
+	lost     atomic.Int64 // executions lost with their worker
+	// counted says for each thunk of the run (at its ID - lo) which
+	// counter counts it: the latest of its final states, so that a thunk
+	// made or restored again after its value was lost with a worker counts
+	// once. Nil when the run's thunk IDs are too scattered for a table
+	// (thunks made at different times): then each event counts.
+	counted []atomic.Int32
+	lo      uint64
+}
+
+// The counters a thunk's final state puts it in (run.counted).
+const (
+	inNone int32 = iota
+	inDone
+	inRestored
+	inPruned
+	inFailed
+	inSkipped
+)
+
+// counter returns the counter of final state c.
+func (r *run) counter(c int32) *atomic.Int64 {
+	switch c {
+	case inDone:
+		return &r.done
+	case inRestored:
+		return &r.restored
+	case inPruned:
+		return &r.pruned
+	case inFailed:
+		return &r.failed
+	}
+	return &r.skipped
+}
+
+// index sets up counted for the run's thunks, if their IDs are dense
+// enough: within 4 times their number.
+func (r *run) index(thunks []*cairn.Thunk) {
+	lo, hi := ^uint64(0), uint64(0)
+	for _, t := range thunks {
+		if t != nil {
+			lo, hi = min(lo, t.ID()), max(hi, t.ID())
+		}
+	}
+	if lo > hi || hi-lo >= 4*uint64(len(thunks))+64 {
+		return
+	}
+	r.lo, r.counted = lo, make([]atomic.Int32, hi-lo+1)
+}
+
+// settle counts thunk id in the counter of final state c, and no longer
+// in the one that counted it before.
+func (r *run) settle(id uint64, c int32) {
+	if i := id - r.lo; id >= r.lo && i < uint64(len(r.counted)) {
+		old := r.counted[i].Swap(c)
+		if old == c {
+			return
+		}
+		if old != inNone {
+			r.counter(old).Add(-1)
+		}
+	}
+	r.counter(c).Add(1)
+}
+
+// start counts thunk id as running.
+func (r *run) startThunk(id uint64) {
+	if _, loaded := r.started.LoadOrStore(id, struct{}{}); !loaded {
+		r.running.Add(1)
+	}
+}
+
+// end counts thunk id as no longer running, if it was.
+func (r *run) endThunk(id uint64) {
+	if _, ok := r.started.LoadAndDelete(id); ok {
+		r.running.Add(-1)
+	}
+}
+
+// sawWorker counts the named worker, the first time.
+func (r *run) sawWorker(name string) {
+	if name == "" {
+		return
+	}
+	if _, loaded := r.workers.LoadOrStore(name, struct{}{}); !loaded {
+		r.nworkers.Add(1)
+	}
 }
 
 // completed counts thunks that have nothing left to do.
@@ -52,6 +150,12 @@ func (r *run) describe(decor.Statistics) string {
 	add(r.pruned.Load(), "pruned")
 	add(r.failed.Load(), "failed")
 	add(r.skipped.Load(), "skipped")
+	if n := r.nworkers.Load(); n == 1 {
+		parts = append(parts, "1 worker")
+	} else {
+		add(n, "workers")
+	}
+	add(r.lost.Load(), "lost")
 	if r.finished.Load() {
 		took := time.Duration(r.took.Load())
 		verb := "finished"

@@ -13,6 +13,10 @@
   const DARK = { checkpointed: 1, restored: 1, failed: 1 };
   const MAX_TASKS = 20000;
   const MAX_EDGES = 4000;
+  // The task stream of a cluster run fits this many pixels, whatever the
+  // number of workers; a worker shows at most MAX_SUBROWS tasks at once.
+  const STREAM_HEIGHT = 760;
+  const MAX_SUBROWS = 16;
 
   const fnColors = new Map();
   // The run to show; 0 follows the latest. A URL may name one (?run=2);
@@ -158,6 +162,7 @@
     renderSpark(r);
     renderErrors(r);
     renderStream(m, r);
+    renderWorkers(r);
   }
 
   function renderRuns(m) {
@@ -211,6 +216,18 @@
       r.restoreFailed ? r.restoreFailed + ' failed' : '']));
     card(cards, 'Failed', 'failed', fmtNum(c.failed), fmtNum(c.skipped) + ' skipped',
       c.failed ? 'status-failed' : '');
+    // A cluster run: its workers, and the executions lost with them.
+    const workers = r.workers || [];
+    if (workers.length) {
+      const gone = workers.length - r.liveWorkers;
+      card(cards, 'Workers', 'workers', fmtNum(r.liveWorkers), join([
+        gone ? gone + ' gone' : 'all live',
+        r.lost ? fmtNum(r.lost) + ' lost' : 'none lost',
+        r.recomputed ? fmtNum(r.recomputed) + ' recomputed' : '']), r.lost ? 'status-lost' : '');
+    } else if (r.lost) {
+      card(cards, 'Lost', 'workers', fmtNum(r.lost), 'executions ran again', 'status-lost');
+    }
+    cards.style.setProperty('--cards', cards.children.length);
   }
 
   function renderBar(r, c) {
@@ -255,11 +272,16 @@
       for (let i = 0; i < graph.nodes.length; i++) {
         const s = r.states.charCodeAt(i) - 48;
         const n = graph.nodes[i];
-        if (n.state === s) continue;
+        const wk = r.workerOf ? r.workerOf[i] : 0;
+        if (n.state === s && n.wk === wk) continue;
         n.state = s;
+        n.wk = wk;
         n.rect.setAttribute('fill', colors[s]);
         n.rect.dataset.state = names[s];
-        n.tip.textContent = n.title + ' — ' + names[s];
+        // Where it last ran or was restored, with a cluster executor.
+        const where = wk && r.workers[wk - 1] ? r.workers[wk - 1].name : '';
+        if (where) n.rect.dataset.worker = where; else delete n.rect.dataset.worker;
+        n.tip.textContent = n.title + ' — ' + names[s] + (where ? ' · worker ' + where : '');
         if (n.text) n.text.setAttribute('fill', DARK[names[s]] ? '#fff' : '#1f2328');
       }
     } else if (graph.mode === 'groups' && r.groupStates) {
@@ -390,20 +412,57 @@
       const d = html('div', 'err' + (warn ? ' warn' : ''), undefined, box);
       const h = html('div', 'h', undefined, d);
       html('b', '', e.thunk, h);
-      html('span', '', e.kind, h);
+      html('span', '', e.kind + (e.worker ? ' · worker ' + e.worker : ''), h);
       html('pre', '', e.err, d);
     }
+  }
+
+  // byName orders worker names as people count: w2 before w10.
+  function byName(a, b) { return a.localeCompare(b, 'en', { numeric: true }); }
+
+  const IN_FLIGHT = '\u0000in flight';
+  const HERE = '';
+
+  // streamRows lays out the task stream of a cluster run: one group of rows
+  // per worker (its tasks packed into as many rows as ran at once there),
+  // "this process" for tasks without a worker, and one "in flight" row for
+  // tasks sent whose worker is not known until they answer. Each item gets
+  // its row; the groups come with their first row and row count.
+  function streamRows(items, r) {
+    const byGroup = new Map();
+    const add = (g) => { if (!byGroup.has(g)) byGroup.set(g, []); return byGroup.get(g); };
+    for (const w of r.workers || []) add(w.name);
+    for (const it of items) add(it.group).push(it);
+    const workers = [...byGroup.keys()].filter((g) => g !== IN_FLIGHT && g !== HERE).sort(byName);
+    const order = [];
+    if (byGroup.has(IN_FLIGHT)) order.push(IN_FLIGHT);
+    order.push(...workers);
+    if (byGroup.has(HERE)) order.push(HERE);
+    const groups = [];
+    let row = 0;
+    for (const g of order) {
+      const list = byGroup.get(g).sort((a, b) => a.a - b.a);
+      const ends = [];
+      for (const it of list) {
+        let k = 0;
+        if (g !== IN_FLIGHT) { // in flight: one row, bars overlap
+          k = ends.findIndex((e) => e <= it.a);
+          if (k < 0 && ends.length < MAX_SUBROWS) k = ends.length;
+          if (k < 0) k = ends.indexOf(Math.min(...ends));
+        }
+        ends[k] = Math.max(ends[k] || -Infinity, it.b);
+        it.row = row + k;
+      }
+      const n = Math.max(ends.length, 1);
+      groups.push({ name: g, first: row, n, count: list.length });
+      row += n;
+    }
+    return { groups, rows: row };
   }
 
   function renderStream(m, r) {
     const s = $('stream');
     const W = Math.max(s.clientWidth || s.parentNode.clientWidth - 28, 300);
-    const lanes = Math.max(m.slots, 1);
-    const laneH = 22, top = 20, left = 64, right = 12;
-    const H = top + lanes * laneH + 4;
-    s.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-    s.setAttribute('height', H);
-    s.replaceChildren();
     // The run's span (its last minute while it runs), a little padded.
     let t1 = r.end || m.now;
     let t0 = r.start;
@@ -414,11 +473,72 @@
     const pad = Math.max((t1 - t0) * 0.015, 0.001);
     t0 -= pad;
     t1 += pad;
-    const X = (t) => left + (t - t0) / (t1 - t0) * (W - left - right);
-    for (let w = 0; w < lanes; w++) {
-      svg('rect', { class: 'lane', x: left, y: top + w * laneH, width: W - left - right, height: laneH - 4 }, s);
-      svg('text', { class: 'lanelabel', x: left - 8, y: top + w * laneH + 13, 'text-anchor': 'end' }, s).textContent = 'slot ' + w;
+    // What is drawn: each task over [a, b]. A worker's task is drawn over
+    // the time it reports it ran, which ends when its answer came.
+    const items = [];
+    for (const t of tasks) {
+      const a = t.worker && t.ran ? Math.max(t.s, t.e - t.ran) : t.s;
+      if (t.e < t0 || a > t1) continue;
+      items.push({ t, a, b: t.e, running: false,
+        group: t.worker || (t.st === 'cancelled' ? IN_FLIGHT : HERE) });
     }
+    for (const t of m.running) {
+      if (t.s > t1) continue;
+      items.push({ t, a: t.s, b: m.now, running: true, group: IN_FLIGHT });
+    }
+    const grouped = (r.workers && r.workers.length > 0) || items.some((it) => it.t.worker);
+    let layout;
+    if (grouped) {
+      layout = streamRows(items, r);
+    } else {
+      for (const it of items) it.row = it.t.slot;
+      const groups = [];
+      for (let w = 0; w < Math.max(m.slots, 1); w++) groups.push({ name: 'slot ' + w, first: w, n: 1, slot: true });
+      layout = { groups, rows: groups.length };
+    }
+    $('stream-note').textContent = grouped
+      ? 'one group of rows per worker, each task where and when it ran (as its worker reports), coloured by function; in flight: sent, worker not known until it answers'
+      : 'one row per worker slot of this process, coloured by function';
+    const laneH = grouped ? Math.max(3, Math.min(22, Math.floor(STREAM_HEIGHT / layout.rows))) : 22;
+    const gap = grouped ? (laneH >= 10 ? 4 : 1) : 0;
+    const top = 20, left = grouped ? 120 : 64, right = 12;
+    // Each group's top and height in pixels, tall enough for its label.
+    let y = top;
+    const groupOf = new Array(layout.rows);
+    for (const [k, g] of layout.groups.entries()) {
+      g.y = y;
+      g.h = grouped ? Math.max(g.n * laneH, 9) : laneH;
+      y += g.h + gap;
+      for (let i = 0; i < g.n; i++) groupOf[g.first + i] = k;
+    }
+    const H = y + 4;
+    s.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    s.setAttribute('height', H);
+    s.replaceChildren();
+    const defs = svg('defs', {}, s);
+    const hatch = svg('pattern', { id: 'lost-hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse',
+      patternTransform: 'rotate(45)' }, defs);
+    svg('rect', { width: 6, height: 6, fill: '#4b5563' }, hatch);
+    svg('rect', { width: 3, height: 6, fill: '#d1d5db' }, hatch);
+    const X = (t) => left + (t - t0) / (t1 - t0) * (W - left - right);
+    const gone = new Set((r.workers || []).filter((w) => w.gone).map((w) => w.name));
+    layout.groups.forEach((g, k) => {
+      const h = g.h - (grouped ? 0 : 4);
+      const lane = svg('rect', { class: 'lane' + (grouped && k % 2 ? ' alt' : ''), x: left, y: g.y, width: W - left - right, height: h }, s);
+      const label = g.slot ? g.name : g.name === IN_FLIGHT ? 'in flight' : g.name === HERE ? 'this process' : g.name;
+      if (grouped) lane.dataset.worker = label;
+      // Labels as large as the group's pitch allows, up to 11px.
+      const size = Math.min(11, Math.floor((g.h + gap) / 1.25));
+      if (size >= 6) {
+        const text = svg('text', { class: 'lanelabel' + (gone.has(g.name) ? ' gone' : ''), x: left - 8,
+          y: g.y + Math.min(h, 18) / 2 + size * 0.36, 'text-anchor': 'end' }, s);
+        text.style.fontSize = size + 'px';
+        text.textContent = clip(label, 16) + (gone.has(g.name) ? ' ✕' : '');
+        svg('title', {}, text).textContent = label + (gone.has(g.name) ? ': gone (a loss named it, and it has not answered since)' :
+          g.name === IN_FLIGHT ? ': tasks sent to the cluster; where they run is known when they answer' : '') +
+          (grouped && g.name !== IN_FLIGHT ? ' · ' + g.count + ' tasks shown' : '');
+      }
+    });
     const span = t1 - t0;
     const step = TICK_STEPS.find((x) => span / x <= 10) || TICK_STEPS[TICK_STEPS.length - 1];
     const first = Math.max(0, Math.ceil((t0 - r.start) / step));
@@ -428,22 +548,36 @@
       svg('text', { class: 'ticklabel', x, y: top - 7, 'text-anchor': 'middle' }, s).textContent = fmtTick(k * step, step);
     }
     const seen = new Set();
-    const draw = (t, running) => {
-      const e = running ? m.now : t.e;
-      if (e < t0 || t.s > t1) return;
-      const x = X(Math.max(t.s, t0));
-      const w = Math.max(X(Math.min(e, t1)) - x, 1.2);
-      const cls = 'task' + (t.st === 'failed' ? ' failed' : '') + (t.st === 'cancelled' ? ' cancelled' : '') +
-        (running ? ' running' : '') +
-        (t.run !== r.id ? ' other' : '');
-      const rect = svg('rect', { class: cls, x, y: top + t.w * laneH + 1, width: w, height: laneH - 6, rx: 2,
-        fill: colorOf(t.fn) }, s);
+    let lost = 0;
+    for (const it of items) {
+      const t = it.t;
+      if (it.row === undefined || it.row >= layout.rows) continue;
+      const x = X(Math.max(it.a, t0));
+      const w = Math.max(X(Math.min(it.b, t1)) - x, 1.2);
+      const cls = 'task' + (t.st === 'failed' ? ' failed' : '') + (t.st === 'lost' ? ' lost' : '') +
+        (t.st === 'cancelled' ? ' cancelled' : '') + (it.running ? ' running' : '') + (t.run !== r.id ? ' other' : '');
+      const g = layout.groups[groupOf[it.row]];
+      const rowH = g.name === IN_FLIGHT ? g.h : laneH;
+      const y = g.y + (it.row - g.first) * laneH + (grouped ? 0.5 : 1);
+      const h = Math.max(rowH - (grouped ? (rowH >= 8 ? 2 : 1) : 6), 1);
+      const rect = svg('rect', { class: cls, x, y, width: w, height: h, rx: Math.min(2, h / 3),
+        fill: t.st === 'lost' ? 'url(#lost-hatch)' : colorOf(t.fn) }, s);
       rect.dataset.fn = t.fn;
-      svg('title', {}, rect).textContent = t.name + ' (run #' + t.run + '): ' + fmtDur(e - t.s) + (running ? ', running' : ', ' + t.st);
-      if (t.run === r.id) seen.add(t.fn);
-    };
-    for (const t of tasks) draw(t, false);
-    for (const t of m.running) draw(t, true);
+      if (t.worker) rect.dataset.worker = t.worker;
+      let tip = t.name + ' (run #' + t.run + '): ';
+      if (it.running) {
+        tip += fmtDur(m.now - t.s) + ', running' + (grouped ? ' (sent; its worker is known when it answers)' : '');
+      } else {
+        tip += fmtDur(it.b - it.a) + ', ' + t.st + (t.worker ? ' on ' + t.worker : grouped ? ' in this process' : '');
+        if (t.worker && t.ran) tip += ' (' + fmtDur(t.e - t.s) + ' from sending to its answer)';
+        if (t.err) tip += '\n' + t.err;
+      }
+      svg('title', {}, rect).textContent = tip;
+      if (t.run === r.id) {
+        seen.add(t.fn);
+        if (t.st === 'lost') lost++;
+      }
+    }
     if (!r.end) svg('line', { class: 'now', x1: X(m.now), x2: X(m.now), y1: top - 4, y2: H - 4 }, s);
     const legend = $('fn-legend');
     legend.replaceChildren();
@@ -452,7 +586,39 @@
       html('i', '', undefined, item).style.background = colorOf(fn);
       item.appendChild(document.createTextNode(fn));
     }
+    if (lost) {
+      const item = html('span', 'lost', undefined, legend);
+      item.id = 'legend-lost';
+      html('i', 'hatch', undefined, item);
+      item.appendChild(document.createTextNode(lost + ' lost with their worker (ran again)'));
+    }
     if (!seen.size) html('span', 'none', r.status === 'running' ? 'No task has started yet.' : 'No task ran in this run: everything was restored or pruned.', legend);
+  }
+
+  // renderWorkers fills the Workers panel: one row per worker the run's
+  // events named (none with the local executor: the panel is hidden).
+  function renderWorkers(r) {
+    const panel = $('workers-panel');
+    const list = (r.workers || []).slice().sort((a, b) => byName(a.name, b.name));
+    panel.hidden = list.length === 0;
+    if (!list.length) return;
+    $('workers-note').textContent = r.liveWorkers + ' live of ' + list.length + ' seen in this run';
+    const body = $('workers');
+    body.replaceChildren();
+    for (const w of list) {
+      const tr = html('tr', w.gone ? 'gone' : '', undefined, body);
+      tr.dataset.worker = w.name;
+      const name = html('td', 'name', w.name, tr);
+      if (w.gone) {
+        html('span', 'tag', 'gone', name);
+        tr.title = w.why || 'a loss named it';
+      }
+      html('td', '', fmtNum(w.tasks), tr);
+      html('td', w.failed ? 'bad' : 'zero', fmtNum(w.failed), tr);
+      html('td', w.lost ? 'lost' : 'zero', fmtNum(w.lost), tr);
+      html('td', w.restored ? '' : 'zero', fmtNum(w.restored), tr);
+      html('td', '', fmtDur(w.busy), tr);
+    }
   }
 
   connect();
