@@ -42,8 +42,8 @@ type Executor struct {
 	mu       sync.Mutex
 	workers  map[string]*member
 	gone     map[string]departure // departed workers
-	calls    map[uint64]*call  // by seq, awaiting an answer
-	ckpts    map[uint64]*call  // by seq, awaiting a checkpoint outcome
+	calls    map[uint64]*call     // by seq, awaiting an answer
+	ckpts    map[uint64]*call     // by seq, awaiting a checkpoint outcome
 	bySeqMsg map[uint64][]uint64
 	seq      uint64
 	lostOnce map[uint64]bool // task IDs lost before: sent alone

@@ -18,13 +18,14 @@ import (
 	"github.com/cairnlabs/cairn/cluster"
 	"github.com/cairnlabs/cairn/darray"
 	"github.com/cairnlabs/cairn/dash"
+	"github.com/cairnlabs/cairn/internal/seedload"
 )
 
 // slowSum is the seed's sum per block, slowed down so that a person (and
 // the test) can watch the run and kill a worker in the middle of it.
 func slowSum(b *darray.Block[float64]) float64 {
 	time.Sleep(40 * time.Millisecond)
-	return darray.SeedSum(b)
+	return seedload.Sum(b)
 }
 
 var slowSumFn = cairn.Register("dash_test.slowSum", slowSum)
@@ -116,7 +117,7 @@ func TestBrowserCluster(t *testing.T) {
 	)
 	go func() {
 		var err error
-		got, err = cairn.Collect[float64](context.Background(), s, cairn.Delayed(darray.SeedFinish)(ys...),
+		got, err = cairn.Collect[float64](context.Background(), s, cairn.Delayed(seedload.Finish)(ys...),
 			cairn.RunOptions{Name: "seed, a worker killed", Stats: &stats})
 		done <- err
 	}()
@@ -136,7 +137,7 @@ func TestBrowserCluster(t *testing.T) {
 	}
 	local := cairn.New(&cairn.Config{Logger: quiet})
 	defer local.Close()
-	want, err := darray.SeedWorkload{N: 1024, Block: 128, Seed: 4}.Run(context.Background(), local)
+	want, err := seedload.Workload{N: 1024, Block: 128, Seed: 4}.Run(context.Background(), local)
 	if err != nil || got != want {
 		t.Fatalf("got %v, want %v (%v)", got, want, err)
 	}

@@ -106,6 +106,7 @@ func runBenchCompare(cmd *cobra.Command, f compareFlags) error {
 			return err
 		}
 	}
+	defer benchcmp.CloseWorkers() // the cluster rows' worker processes, if they ran
 	rep, err := benchcmp.Run(cmd.Context(), benchcmp.Config{
 		Python: f.python, Peers: f.peers, Runs: f.runs, PeerLimit: f.peerLimit, Progress: cmd.ErrOrStderr(),
 	}, ws)

@@ -49,6 +49,9 @@ echo '{"bench": "seed", "variant": "delayed-chunk-sums", "scheduler": "threads",
 sleep 30
 echo '{"bench": "seed", "variant": "delayed-chunk-sums", "scheduler": "sync", "median_s": 9.0, "samples_s": [9.0]}'
 `)
+	write("bench_fanin_raw.py", env+`echo "{\"bench\": \"fanin-raw\", \"N\": $1, \"tasks\": $(($1+1)), \"scheduler\": \"threads\", \"compute_median_s\": 9.0, \"samples_s\": [9.0]}"
+echo "{\"bench\": \"fanin-raw\", \"N\": $1, \"tasks\": $(($1+1)), \"scheduler\": \"distributed-processes=True\", \"compute_median_s\": 16.0, \"samples_s\": [16.0]}"
+`)
 	// The real script writes its pickles into CKPT_DIR: it must be a fresh
 	// directory.
 	write("bench_seed_ckpt.py", env+`[ -d "$CKPT_DIR" ] && [ -z "$(ls -A "$CKPT_DIR")" ] || { echo "CKPT_DIR $CKPT_DIR: not a fresh directory" >&2; exit 1; }
@@ -60,16 +63,16 @@ done
 	return dir, python
 }
 
-// TestBenchCompareStubPeers runs `cairn bench compare --quick` on the
+// TestBenchCompareStubPeers runs `cairn bench compare --only …` on the
 // smallest workloads against stub Dask scripts and checks the plumbing:
 // one JSON row per figure with the stubs' times as Dask's medians and
-// ratios of cairn's over them, the cluster rows reported as not available,
+// ratios of cairn's over them (a cluster row on two worker processes too),
 // the table, and --out's JSON, table and charts.
 func TestBenchCompareStubPeers(t *testing.T) {
 	peers, python := stubPeers(t)
 	out := filepath.Join(t.TempDir(), "out")
-	args := []string{"bench", "compare", "--quick", "--runs", "2", "--peers", peers, "--python", python,
-		"--only", "overhead fan-in 1k$|seed 1024|checkpoints 1024|2-workers"}
+	args := []string{"bench", "compare", "--runs", "2", "--peers", peers, "--python", python,
+		"--only", "overhead fan-in 1k$|seed 1024|checkpoints 1024|2-workers fan-in"}
 	start := time.Now()
 	cmd := exec.Command(cairnBin, append(args, "--json", "--out", out)...)
 	var stderr bytes.Buffer
@@ -90,6 +93,7 @@ func TestBenchCompareStubPeers(t *testing.T) {
 		"checkpoints 1024²/128²: first run, fsync":     0.75,
 		"checkpoints 1024²/128²: restore run":          0.0625,
 		"checkpoints 1024²/128²: final-result restore": 0.03125,
+		"overhead-2-workers fan-in 10k":                16.0, // on two worker processes of the cairn binary
 	}
 	sc := bufio.NewScanner(bytes.NewReader(stdout))
 	seen := 0
@@ -126,8 +130,8 @@ func TestBenchCompareStubPeers(t *testing.T) {
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatalf("compare.json: %v", err)
 	}
-	if len(rep.Rows) != len(want) || len(rep.Skipped) != 3 {
-		t.Errorf("compare.json: %d rows and %d skipped, want %d and 3 (the cluster rows)", len(rep.Rows), len(rep.Skipped), len(want))
+	if len(rep.Rows) != len(want) || len(rep.Skipped) != 0 {
+		t.Errorf("compare.json: %d rows and %d skipped, want %d and none", len(rep.Rows), len(rep.Skipped), len(want))
 	}
 	for _, name := range []string{"table.txt", "table.md", "scaling.png", "scaling.svg", "seed-phases.png", "seed-phases.svg", "ratios.png", "ratios.svg"} {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
@@ -139,7 +143,7 @@ func TestBenchCompareStubPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"workload", "cairn median", "Dask median", "ratio", "cairn min–max", "Dask min–max",
-		"seed 1024²/128²", "125 ms", "cluster rows: not available in this build"} {
+		"seed 1024²/128²", "125 ms", "overhead-2-workers fan-in 10k"} {
 		if !strings.Contains(string(table), s) {
 			t.Errorf("table lacks %q:\n%s", s, table)
 		}
