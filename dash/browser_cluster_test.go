@@ -22,8 +22,15 @@ import (
 )
 
 // slowSum is the seed's sum per block, slowed down so that a person (and
-// the test) can watch the run and kill a worker in the middle of it.
-func slowSum(b *darray.Block[float64]) float64 {
+// the test) can watch the run and kill a worker in the middle of it. It
+// waits, too, until the file gate exists: the test opens the gate once it
+// has seen tasks in flight on the page, however loaded the machine.
+func slowSum(b *darray.Block[float64], gate string) float64 {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(gate); err == nil {
+			break
+		}
+	}
 	time.Sleep(40 * time.Millisecond)
 	return seedload.Sum(b)
 }
@@ -106,9 +113,10 @@ func TestBrowserCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gate := filepath.Join(t.TempDir(), "gate")
 	var ys []any
 	for _, c := range x.Chunks() {
-		ys = append(ys, cairn.Delayed(slowSumFn)(c))
+		ys = append(ys, cairn.Delayed(slowSumFn)(c, gate))
 	}
 	var (
 		stats cairn.RunStats
@@ -124,6 +132,9 @@ func TestBrowserCluster(t *testing.T) {
 	// While it runs, tasks sent and not yet answered are in flight.
 	waitJS(t, ctx, "tasks in flight", `document.querySelector('#stream rect.lane[data-worker="in flight"]') !== null &&
 		document.querySelectorAll('#stream rect.task.running').length > 0`)
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := <-done; err != nil {
 		t.Fatalf("the run failed: %v", err)
 	}
