@@ -39,7 +39,7 @@ func TestStateAfter(t *testing.T) {
 		{Restored, cairn.ThunkScheduled, Restored},
 		{Failed, cairn.ThunkScheduled, Failed},
 	} {
-		if got := tc.from.After(tc.kind); got != tc.want {
+		if got := tc.from.after(tc.kind); got != tc.want {
 			t.Errorf("%v after %v = %v, want %v", tc.from, tc.kind, got, tc.want)
 		}
 	}
@@ -47,8 +47,8 @@ func TestStateAfter(t *testing.T) {
 		if s.String() == "" || s.Color()[0] != '#' {
 			t.Errorf("state %d has no name or colour", s)
 		}
-		if s.Final() != (s >= Done) {
-			t.Errorf("%v.Final() = %v", s, s.Final())
+		if s.final() != (s >= Done) {
+			t.Errorf("%v.final() = %v", s, s.final())
 		}
 	}
 	if State(99).String() != "State(99)" {

@@ -75,7 +75,7 @@ func (r *runModel) set(i int32, s State, at time.Time) {
 	r.states[i] = s
 	r.counts[old]--
 	r.counts[s]++
-	if !old.Final() && s.Final() {
+	if !old.final() && s.final() {
 		sec := at.Unix()
 		b := &r.buckets[sec%rateWindow]
 		if b.sec != sec {
@@ -123,7 +123,7 @@ func (r *runModel) thunkEvent(e cairn.Event, t0 time.Time) {
 		return
 	}
 	if node >= 0 {
-		r.set(node, r.states[node].After(e.Kind), e.Time)
+		r.set(node, r.states[node].after(e.Kind), e.Time)
 	}
 }
 
@@ -142,7 +142,7 @@ func (r *runModel) finish(e cairn.Event) {
 	r.finished = true
 	r.end = e.Time
 	for i, s := range r.states {
-		if !s.Final() {
+		if !s.final() {
 			r.set(int32(i), Skipped, e.Time)
 		}
 	}
@@ -219,7 +219,7 @@ func (r *runModel) throughput(now time.Time) []int {
 func (r *runModel) remaining() int {
 	n := 0
 	for s := range numStates {
-		if !s.Final() {
+		if !s.final() {
 			n += r.counts[s]
 		}
 	}

@@ -51,11 +51,11 @@ func (s State) Color() string {
 	return "#ffffff"
 }
 
-// Final reports whether a thunk in state s has nothing left to do in its
+// final reports whether a thunk in state s has nothing left to do in its
 // run.
-func (s State) Final() bool { return s >= Done && s < numStates }
+func (s State) final() bool { return s >= Done && s < numStates }
 
-// After returns the state of a thunk in state s once an event of kind k
+// after returns the state of a thunk in state s once an event of kind k
 // about it has happened. Kinds that do not move a thunk (a missed or failed
 // restore, a failed checkpoint, run events) leave s as it is, and so does a
 // checkpoint of a thunk that is not Done.
@@ -66,7 +66,7 @@ func (s State) Final() bool { return s >= Done && s < numStates }
 // (cairn.ThunkLost) goes back to Pending, to wait for its inputs and a
 // slot; one made again because its value was lost stays Done (or
 // Restored, or Pruned) until it starts again.
-func (s State) After(k cairn.EventKind) State {
+func (s State) after(k cairn.EventKind) State {
 	switch k {
 	case cairn.ThunkScheduled:
 		if s == Pending || s == Retrying {
