@@ -396,3 +396,43 @@ func TestFailedRunKeepsFinishedCheckpoints(t *testing.T) {
 		}
 	})
 }
+
+// The final result's restore is reported inside its run (after
+// RunStarted), and a written final checkpoint is counted.
+func TestFinalEventsInRun(t *testing.T) {
+	ctx := context.Background()
+	s, l := loggedSched(t, nil)
+	var saved cairn.Chunk
+	opts := cairn.RunOptions{
+		Checkpoint: func(_ context.Context, r cairn.Chunk) error { saved = r; return nil },
+		Restore: func(context.Context) (cairn.Chunk, error) {
+			if saved == nil {
+				return nil, errors.New("unreadable")
+			}
+			return saved, nil
+		},
+	}
+	var st cairn.RunStats
+	opts.Stats = &st
+	if _, err := cairn.Collect[int](ctx, s, cairn.Delayed(ckOneFn)(t.TempDir()), opts); err != nil || !st.FinalCheckpointed {
+		t.Fatalf("run 1: %v, stats %+v", err, st)
+	}
+	if _, err := cairn.Collect[int](ctx, s, cairn.Delayed(ckOneFn)(t.TempDir()), opts); err != nil || !st.FinalRestored || st.FinalCheckpointed {
+		t.Fatalf("run 2: %v, stats %+v", err, st)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var kinds []cairn.EventKind
+	for _, e := range l.events {
+		if e.Thunk == nil {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	// Run 1: started, the failed restore, the checkpoint, finished; run 2:
+	// started, restored, finished.
+	want := []cairn.EventKind{cairn.RunStarted, cairn.RestoreFailed, cairn.ThunkCheckpointed, cairn.RunFinished,
+		cairn.RunStarted, cairn.ThunkRestored, cairn.RunFinished}
+	if fmt.Sprint(kinds) != fmt.Sprint(want) {
+		t.Fatalf("run events %v, want %v", kinds, want)
+	}
+}

@@ -93,9 +93,11 @@ type RunStats struct {
 	BytesWritten     int64
 	BytesRead        int64
 	// FinalRestored is true when RunOptions.Restore gave the result and
-	// the graph was not looked at.
-	FinalRestored bool
-	Duration      time.Duration
+	// the graph was not looked at; FinalCheckpointed when
+	// RunOptions.Checkpoint wrote the result.
+	FinalRestored     bool
+	FinalCheckpointed bool
+	Duration          time.Duration
 }
 
 // Listener receives a scheduler's events. See Event for the rules.

@@ -48,21 +48,22 @@ type Event struct {
 
 // Stats counts what a run did; the fields are those of cairn.RunStats.
 type Stats struct {
-	Thunks           int
-	Computed         int
-	Restored         int
-	Pruned           int
-	Failed           int
-	Skipped          int
-	Checkpointed     int
-	CheckpointFailed int
-	RestoreFailed    int
-	Lost             int
-	Recomputed       int
-	BytesWritten     int64
-	BytesRead        int64
-	FinalRestored    bool
-	Duration         time.Duration
+	Thunks            int
+	Computed          int
+	Restored          int
+	Pruned            int
+	Failed            int
+	Skipped           int
+	Checkpointed      int
+	CheckpointFailed  int
+	RestoreFailed     int
+	Lost              int
+	Recomputed        int
+	BytesWritten      int64
+	BytesRead         int64
+	FinalRestored     bool
+	FinalCheckpointed bool
+	Duration          time.Duration
 }
 
 func (r *run) emit(e *Event) {

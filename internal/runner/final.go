@@ -8,14 +8,15 @@ import (
 	"github.com/cairnlabs/cairn/exec"
 )
 
-// restoreFinal asks RunOptions.Restore for the final result.
-func (s *Scheduler) restoreFinal(ctx context.Context, id uint64, o RunOptions) (c exec.Chunk, ok bool) {
+// restoreFinal asks RunOptions.Restore for the final result. Its event, if
+// any, is returned for the caller to send after the run's RunStarted.
+func (s *Scheduler) restoreFinal(ctx context.Context, id uint64, o RunOptions) (c exec.Chunk, ev *Event, ok bool) {
 	start := time.Now()
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
 				c = nil
-				s.reportFinal(ctx, RestoreFailed, id, o, start, &exec.PanicError{Value: p})
+				ev = s.reportFinal(ctx, RestoreFailed, id, o, start, &exec.PanicError{Value: p})
 			}
 		}()
 		var err error
@@ -25,38 +26,41 @@ func (s *Scheduler) restoreFinal(ctx context.Context, id uint64, o RunOptions) (
 		}
 		switch {
 		case err == nil && c != nil:
-			s.reportFinal(ctx, Restored, id, o, start, nil)
+			ev = s.reportFinal(ctx, Restored, id, o, start, nil)
 		case err == nil || IsNothing(err):
 			c = nil
 		default:
 			c = nil
-			s.reportFinal(ctx, RestoreFailed, id, o, start, err)
+			ev = s.reportFinal(ctx, RestoreFailed, id, o, start, err)
 		}
 	}()
-	return c, c != nil
+	return c, ev, c != nil
 }
 
-// checkpointFinal calls RunOptions.Checkpoint; its error is returned only if
-// the checkpoint is required.
-func (s *Scheduler) checkpointFinal(ctx context.Context, id uint64, o RunOptions, c exec.Chunk) (err error) {
+// checkpointFinal calls RunOptions.Checkpoint and reports whether it
+// succeeded; its error is returned only if the checkpoint is required.
+func (s *Scheduler) checkpointFinal(ctx context.Context, id uint64, o RunOptions, c exec.Chunk) (ok bool, err error) {
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			err = &exec.PanicError{Value: p}
 		}
+		ok = err == nil
 		if err != nil {
-			s.reportFinal(ctx, CheckpointFailed, id, o, start, err)
+			s.send(s.reportFinal(ctx, CheckpointFailed, id, o, start, err))
 			if !o.CheckpointRequired {
 				err = nil
 			}
 			return
 		}
-		s.reportFinal(ctx, Checkpointed, id, o, start, nil)
+		s.send(s.reportFinal(ctx, Checkpointed, id, o, start, nil))
 	}()
-	return o.Checkpoint(ctx, c)
+	return false, o.Checkpoint(ctx, c)
 }
 
-func (s *Scheduler) reportFinal(ctx context.Context, k Kind, id uint64, o RunOptions, start time.Time, err error) {
+// reportFinal logs a final-result failure and returns its event (nil
+// without listeners).
+func (s *Scheduler) reportFinal(ctx context.Context, k Kind, id uint64, o RunOptions, start time.Time, err error) *Event {
 	if err != nil {
 		msg := "cairn: final result checkpoint failed"
 		if k == RestoreFailed {
@@ -65,7 +69,15 @@ func (s *Scheduler) reportFinal(ctx context.Context, k Kind, id uint64, o RunOpt
 		s.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, msg,
 			slog.Uint64("run", id), slog.String("name", o.Name), slog.Any("err", err))
 	}
-	if s.cfg.Sink != nil {
-		s.cfg.Sink(&Event{Kind: k, Time: time.Now(), Run: id, RunName: o.Name, Duration: time.Since(start), Err: err})
+	if s.cfg.Sink == nil {
+		return nil
+	}
+	return &Event{Kind: k, Time: time.Now(), Run: id, RunName: o.Name, Duration: time.Since(start), Err: err}
+}
+
+// send gives an event to the sink, if there is one.
+func (s *Scheduler) send(e *Event) {
+	if e != nil && s.cfg.Sink != nil {
+		s.cfg.Sink(e)
 	}
 }

@@ -138,15 +138,19 @@ func (s *Scheduler) Compute(ctx context.Context, targets []*Node, o RunOptions, 
 	id := s.runs.Add(1)
 	start := time.Now()
 	events := s.cfg.Sink != nil
+	var finalEvent *Event // the final restore's, sent after RunStarted
 	if o.Restore != nil {
-		if c, ok := s.restoreFinal(ctx, id, o); ok {
+		c, ev, ok := s.restoreFinal(ctx, id, o)
+		if ok {
 			st := &Stats{FinalRestored: true, Duration: time.Since(start)}
 			if events {
 				s.cfg.Sink(&Event{Kind: RunStarted, Time: start, Run: id, RunName: o.Name})
+				s.send(ev)
 				s.cfg.Sink(&Event{Kind: RunFinished, Time: time.Now(), Run: id, RunName: o.Name, Duration: st.Duration, Stats: st})
 			}
 			return []exec.Chunk{c}, st, nil
 		}
+		finalEvent = ev
 	}
 	g, err := compile(targets, self, s.cfg.BuildError)
 	if err != nil {
@@ -156,6 +160,7 @@ func (s *Scheduler) Compute(ctx context.Context, targets []*Node, o RunOptions, 
 	g.spec.KeepGoing = o.KeepGoing
 	if events {
 		s.cfg.Sink(&Event{Kind: RunStarted, Time: start, Run: id, RunName: o.Name, Nodes: g.nodes})
+		s.send(finalEvent)
 	}
 	sr, err := s.engine.Start(ctx, &g.spec, r)
 	if errors.Is(err, sched.ErrClosed) {
@@ -175,6 +180,7 @@ func (s *Scheduler) Compute(ctx context.Context, targets []*Node, o RunOptions, 
 	}
 	r.endRun(ctx)
 	var out []exec.Chunk
+	finalCkpt := false
 	if err == nil {
 		out = make([]exec.Chunk, len(targets))
 		for i, t := range targets {
@@ -182,10 +188,11 @@ func (s *Scheduler) Compute(ctx context.Context, targets []*Node, o RunOptions, 
 		}
 		r.releaseRest(ctx)
 		if o.Checkpoint != nil {
-			err = s.checkpointFinal(ctx, id, o, out[0])
+			finalCkpt, err = s.checkpointFinal(ctx, id, o, out[0])
 		}
 	}
 	st := r.stats(time.Since(start))
+	st.FinalCheckpointed = finalCkpt
 	if events {
 		s.cfg.Sink(&Event{Kind: RunFinished, Time: time.Now(), Run: id, RunName: o.Name, Duration: st.Duration, Err: err, Stats: st})
 	}
