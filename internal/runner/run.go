@@ -259,17 +259,23 @@ func (r *run) lostDeps(i int32, err error) []int32 {
 
 // lose handles a lost execution of node i: the values of deps are gone
 // (forgotten here, made again by the engine), and the node runs again —
-// unless it was lost too often, which fails it.
+// unless it was lost too often, which fails it. Only executions that may
+// have run count against LostRetries: one that found its inputs gone never
+// ran (its worker's death was counted against the tasks that worker was
+// running), and counting it too would fail an innocent node after two
+// deaths.
 func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, deps []int32) sched.Outcome {
 	if r.lostN == nil {
 		r.lostN = make([]int32, len(r.g.nodes)) // Execute calls of one node never overlap
 	}
-	r.lostN[i]++
 	r.lost.Add(1)
 	var le *exec.LostError
 	worker := ""
 	if errors.As(err, &le) {
 		worker = le.Worker
+	}
+	if len(deps) == 0 && (le == nil || len(le.Inputs) == 0) {
+		r.lostN[i]++
 	}
 	if r.events {
 		e := r.nodeEvent(Lost, i)
