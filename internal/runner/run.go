@@ -26,7 +26,7 @@ type run struct {
 	results []exec.Chunk
 	keys    []string // checkpoint keys in the store ("" = not stored); nil without a store
 	attempt []int32
-	lostN   []int32 // times each node was lost (nil until one is)
+	lostN   []int32 // times each node was lost
 	made    []bool  // made[i]: node i has succeeded in this run before
 	events  bool
 
@@ -45,7 +45,7 @@ type run struct {
 func newRun(s *Scheduler, id uint64, name string, g *graph, events bool) *run {
 	n := len(g.nodes)
 	r := &run{s: s, id: id, runID: newRunID(), name: name, g: g, events: events,
-		results: make([]exec.Chunk, n), attempt: make([]int32, n), made: make([]bool, n)}
+		results: make([]exec.Chunk, n), attempt: make([]int32, n), lostN: make([]int32, n), made: make([]bool, n)}
 	if s.cfg.Store != nil {
 		r.keys = r.computeKeys()
 	}
@@ -265,9 +265,6 @@ func (r *run) lostDeps(i int32, err error) []int32 {
 // running), and counting it too would fail an innocent node after two
 // deaths.
 func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, deps []int32) sched.Outcome {
-	if r.lostN == nil {
-		r.lostN = make([]int32, len(r.g.nodes)) // Execute calls of one node never overlap
-	}
 	r.lost.Add(1)
 	var le *exec.LostError
 	worker := ""
