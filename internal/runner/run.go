@@ -23,7 +23,10 @@ type run struct {
 	name    string
 	g       *graph
 	sr      *sched.Run
-	results []exec.Chunk
+	results []exec.Chunk // guarded by resMu
+	// resMu guards results: a lost node runs (or is restored) again while
+	// consumers dispatched with its old value may still be reading it.
+	resMu   sync.Mutex
 	keys    []string // checkpoint keys in the store ("" = not stored); nil without a store
 	attempt []int32
 	lostN   []int32 // times each node was lost
@@ -77,11 +80,11 @@ func (r *run) Scheduled(i int32) {
 	}
 }
 
-// Release lets go of node i's value: no consumer needs it any more. A
-// value held by a worker is freed there, in the background.
+// Release lets go of node i's value: no consumer needs it any more, or it
+// was lost and is made again. A value held by a worker is freed there, in
+// the background.
 func (r *run) Release(i int32) {
-	c := r.results[i]
-	r.results[i] = nil
+	c := r.setResult(i, nil)
 	if rem, ok := c.(exec.Remote); ok && !r.g.external[i] {
 		r.s.goBackground(func() { _ = rem.Release(context.Background()) })
 	}
@@ -98,11 +101,13 @@ func (r *run) releaseRest(ctx context.Context) {
 		keep[t] = true
 	}
 	var rems []exec.Remote
+	r.resMu.Lock()
 	for i, c := range r.results {
 		if rem, ok := c.(exec.Remote); ok && !keep[int32(i)] && !r.g.external[i] {
 			rems = append(rems, rem)
 		}
 	}
+	r.resMu.Unlock()
 	if len(rems) == 0 {
 		return
 	}
@@ -169,7 +174,7 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 			return sched.Outcome{Err: r.fail(ctx, i, w, res.Worker, attempt, took, err)}
 		}
 	}
-	r.results[i] = res.Chunk
+	r.setResult(i, res.Chunk)
 	r.computed.Add(1)
 	if r.made[i] {
 		r.recomputed.Add(1)
@@ -189,6 +194,8 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 // taskArgs fills the task's arguments; it returns the dependencies whose
 // values are gone, if any.
 func (r *run) taskArgs(i int32, task *exec.Task) []int32 {
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
 	n := r.g.nodes[i]
 	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
 	var lost []int32
@@ -218,6 +225,22 @@ func (r *run) taskArgs(i int32, task *exec.Task) []int32 {
 		}
 	}
 	return lost
+}
+
+// result returns node i's value, or nil.
+func (r *run) result(i int32) exec.Chunk {
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
+	return r.results[i]
+}
+
+// setResult sets node i's value and returns the one it replaces.
+func (r *run) setResult(i int32, c exec.Chunk) exec.Chunk {
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
+	old := r.results[i]
+	r.results[i] = c
+	return old
 }
 
 // chunkOf returns a chunk as is and wraps a literal value.
@@ -283,10 +306,8 @@ func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, deps
 		return sched.Outcome{Err: r.fail(ctx, i, w, worker, attempt, 0,
 			&LostTooOftenError{Times: int(r.lostN[i]), Err: err})}
 	}
-	// The engine resets these nodes before anything else reads them.
-	for _, d := range deps {
-		r.results[d] = nil
-	}
+	// The engine releases these nodes (Release forgets their results,
+	// under its lock) and makes them again.
 	return sched.Outcome{Lost: true, LostDeps: deps}
 }
 
