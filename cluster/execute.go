@@ -71,6 +71,11 @@ func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, erro
 		}
 		return exec.Result{Worker: a.worker}, err
 	}
+	if wt.Alone {
+		e.mu.Lock()
+		delete(e.lostOnce, t.ID) // it ran and answered: no longer a suspect
+		e.mu.Unlock()
+	}
 	r := a.res
 	switch r.Kind {
 	case resOK:
@@ -202,18 +207,29 @@ func (e *Executor) wireArg(ctx context.Context, a exec.Chunk, bytes map[string]i
 	return wireArg{Tag: argRef, Worker: driverWorker, Addr: e.data.addr(), Chunk: n, Size: int64(len(data)), Key: key}, nil
 }
 
-// send places a task on a worker and queues it for sending.
+// send places a task on a worker and queues it for sending. A suspect
+// (alone) waits for a worker of its own (see quarantine.go).
 func (e *Executor) send(ctx context.Context, wt *wireTask, bytes map[string]int64, held []uint64, ckpt bool) (*call, error) {
+	var reserved *member
 	for {
 		e.mu.Lock()
 		if e.closed {
+			e.unreserveLocked(reserved)
 			e.mu.Unlock()
 			return nil, ErrClosed
 		}
-		w := e.placeLocked(bytes)
+		var w *member
+		if wt.Alone {
+			reserved = e.reserveLocked(reserved)
+			if reserved != nil && len(reserved.outstanding) == 0 {
+				w = reserved
+			}
+		} else {
+			w = e.placeLocked(bytes)
+		}
 		if w != nil {
 			e.seq++
-			c := &call{seq: e.seq, worker: w.info.ID, task: wt, done: make(chan answer, 1), held: held}
+			c := &call{seq: e.seq, worker: w.info.ID, task: wt, done: make(chan answer, 1), held: held, alone: wt.Alone}
 			if ckpt {
 				c.ckpt = make(chan exec.CheckpointOutcome, 1)
 			}
@@ -225,12 +241,20 @@ func (e *Executor) send(ctx context.Context, wt *wireTask, bytes map[string]int6
 			e.out.queue(c)
 			return c, nil
 		}
-		joined := e.joined
+		// No worker (or no free one): wait for one to join or free up.
+		vacancy := e.vacancy
+		e.waiting++
 		e.mu.Unlock()
-		// No worker: wait for one to join.
 		select {
-		case <-joined:
+		case <-vacancy:
+			e.mu.Lock()
+			e.waiting--
+			e.mu.Unlock()
 		case <-ctx.Done():
+			e.mu.Lock()
+			e.waiting--
+			e.unreserveLocked(reserved)
+			e.mu.Unlock()
 			return nil, ctx.Err()
 		}
 	}
@@ -243,7 +267,7 @@ func (e *Executor) placeLocked(bytes map[string]int64) *member {
 	var best, idle *member
 	var bestBytes int64
 	for _, m := range e.workers {
-		if m.info.State != stateReady {
+		if m.info.State != stateReady || m.reserved {
 			continue
 		}
 		if idle == nil || load(m) < load(idle) || load(m) == load(idle) && m.info.ID < idle.info.ID {
@@ -283,6 +307,12 @@ func (e *Executor) finish(c *call, a answer) bool {
 	delete(e.calls, c.seq)
 	if m := e.workers[c.worker]; m != nil {
 		delete(m.outstanding, c.seq)
+		if c.alone {
+			m.reserved = false
+		}
+	}
+	if e.waiting > 0 {
+		e.vacateLocked()
 	}
 	if seqs, ok := e.bySeqMsg[c.msg]; ok && c.msg != 0 {
 		open := false

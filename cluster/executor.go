@@ -46,10 +46,12 @@ type Executor struct {
 	ckpts    map[uint64]*call  // by seq, awaiting a checkpoint outcome
 	bySeqMsg map[uint64][]uint64
 	seq      uint64
-	lostOnce map[uint64]bool // task IDs lost before: sent alone
+	lostOnce map[uint64]bool // task IDs lost before: suspects, run alone (quarantine.go)
 	watchers map[int]func(int)
 	nextW    int
 	joined   chan struct{} // closed and replaced when a worker joins
+	vacancy  chan struct{} // closed and replaced when a task may be placed anew
+	waiting  int           // sends waiting on vacancy
 	closed   bool
 
 	out     *dispatcher
@@ -69,6 +71,9 @@ type member struct {
 	info        memberInfo
 	seen        time.Time // when its last heartbeat arrived, by this clock
 	outstanding map[uint64]*call
+	// reserved: a suspect task waits for this worker's other tasks to
+	// finish, or runs on it; no other task is placed here meanwhile.
+	reserved bool
 }
 
 // call is one task or restore awaiting its worker's answer.
@@ -78,6 +83,7 @@ type call struct {
 	task   *wireTask
 	done   chan answer // buffered: one answer
 	ckpt   chan exec.CheckpointOutcome
+	alone  bool     // a suspect, running alone on its reserved worker
 	msg    uint64   // stream sequence of its message
 	held   []uint64 // driver-held values sent with it, freed when answered
 }
@@ -110,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*Executor, error) {
 	e := &Executor{cfg: cfg, n: n, id: randomID(), secret: randomSecret(), fetch: newFetcher(),
 		workers: map[string]*member{}, gone: map[string]string{}, calls: map[uint64]*call{},
 		ckpts: map[uint64]*call{}, bySeqMsg: map[uint64][]uint64{}, lostOnce: map[uint64]bool{},
-		watchers: map[int]func(int){}, joined: make(chan struct{})}
+		watchers: map[int]func(int){}, joined: make(chan struct{}), vacancy: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {

@@ -65,6 +65,7 @@ func (e *Executor) beatFrom(info memberInfo) {
 	m.info, m.seen = info, time.Now()
 	if changed {
 		e.notifyLocked()
+		e.vacateLocked()
 	}
 }
 
@@ -103,6 +104,7 @@ func (e *Executor) depart(id, why string) {
 	}
 	closed := e.closed
 	e.notifyLocked()
+	e.vacateLocked()
 	e.mu.Unlock()
 	if !closed {
 		e.cfg.Logger.Warn("cairn: worker gone; its tasks run elsewhere, its values are restored or recomputed",
