@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/cairnlabs/cairn"
@@ -85,5 +86,52 @@ func TestConcurrentInputLosses(t *testing.T) {
 		if got != 32*81 {
 			t.Fatalf("got %v, want %v", got, 32*81)
 		}
+	}
+}
+
+// lateLoss is an executor on which consumers "a" and "b" find their input
+// lost on their first attempt: "a" at once, "b" only once "a" runs again,
+// that is once the input was made again. It is a fake for fault
+// injection.
+type lateLoss struct {
+	aAgain chan struct{} // closed when "a" starts its second attempt
+	mu     sync.Mutex
+	runs   map[string]int
+}
+
+func (e *lateLoss) Slots() int { return 4 }
+
+func (e *lateLoss) Execute(ctx context.Context, t *exec.Task) (exec.Result, error) {
+	e.mu.Lock()
+	e.runs[t.Name]++
+	e.mu.Unlock()
+	lost := &exec.LostError{Worker: "w1", Inputs: []int{0}, Err: errors.New("held by a dead worker")}
+	switch {
+	case t.Name == "a" && t.Attempt == 1:
+		return exec.Result{}, lost
+	case t.Name == "a" && t.Attempt == 2:
+		close(e.aAgain)
+	case t.Name == "b" && t.Attempt == 1:
+		<-e.aAgain
+		return exec.Result{}, lost
+	}
+	return firstLost{}.run(ctx, t)
+}
+
+// A consumer that reports its input lost after the input was already made
+// again (another consumer reported first) does not make it a third time.
+func TestLateLossReport(t *testing.T) {
+	e := &lateLoss{aAgain: make(chan struct{}), runs: map[string]int{}}
+	s := newSched(t, &cairn.Config{Executor: e, Logger: quietLog()})
+	src := cairn.Delayed(lsqFn, cairn.Options{Name: "src"})(3.0)
+	a := cairn.Delayed(lsqFn, cairn.Options{Name: "a"})(src)
+	b := cairn.Delayed(lsqFn, cairn.Options{Name: "b"})(src)
+	var st cairn.RunStats
+	got, err := cairn.Collect[float64](context.Background(), s, cairn.Delayed(lsumFn, cairn.Options{Name: "sum"})(a, b), cairn.RunOptions{Stats: &st})
+	if err != nil || got != 162 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if e.runs["src"] != 2 || st.Recomputed != 1 {
+		t.Fatalf("src ran %d times, stats %+v: want 2 runs, 1 recomputed", e.runs["src"], st)
 	}
 }

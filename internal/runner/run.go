@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -153,7 +154,7 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 	}
 	if err != nil {
 		if errors.Is(err, exec.ErrLost) {
-			return r.lose(ctx, i, w, attempt, err, r.lostDeps(i, err))
+			return r.lose(ctx, i, w, attempt, err, r.lostDeps(i, task, err))
 		}
 		if d, ok := r.retry(ctx, n, attempt, err); ok {
 			if r.events {
@@ -252,32 +253,55 @@ func chunkOf(a any) exec.Chunk {
 }
 
 // lostDeps maps the inputs a *exec.LostError names to the nodes that made
-// them.
-func (r *run) lostDeps(i int32, err error) []int32 {
+// them. It leaves out a node whose value is no longer the one the task was
+// given: another consumer reported the loss first, and the node was made,
+// or is being made, again — resetting it again would throw away its new
+// value.
+func (r *run) lostDeps(i int32, task *exec.Task, err error) []int32 {
 	var le *exec.LostError
 	if !errors.As(err, &le) {
 		return nil
 	}
 	n := r.g.nodes[i]
 	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
 	var lost []int32
 	for _, j := range le.Inputs {
-		if j < 0 || j >= len(nodes) {
+		if j < 0 || j >= len(nodes) || j >= len(task.Args) {
 			continue
 		}
 		if d := nodes[j]; d >= 0 {
-			lost = append(lost, d)
+			if sameChunk(r.results[d], task.Args[j]) {
+				lost = append(lost, d)
+			}
 			continue
 		}
-		if c, ok := n.Args[j].(*Composite); ok {
-			for _, e := range c.Elems {
-				if d, ok := e.(*Node); ok {
-					lost = append(lost, r.g.index[d])
-				}
+		c, ok := n.Args[j].(*Composite)
+		l, _ := task.Args[j].(*exec.List)
+		if !ok || l == nil || len(l.Elems) != len(c.Elems) {
+			continue
+		}
+		for k, e := range c.Elems {
+			if d, ok := e.(*Node); ok && sameChunk(r.results[r.g.index[d]], l.Elems[k]) {
+				lost = append(lost, r.g.index[d])
 			}
 		}
 	}
 	return lost
+}
+
+// sameChunk reports whether chunk a is b. Chunks that are not pointers
+// (executors' references are) count as the same if their types are.
+func sameChunk(a, b exec.Chunk) bool {
+	ta := reflect.TypeOf(a)
+	if ta != reflect.TypeOf(b) || ta == nil {
+		return false
+	}
+	if ta.Kind() != reflect.Pointer {
+		return true
+	}
+	return a == b
 }
 
 // lose handles a lost execution of node i: the values of deps are gone
