@@ -95,9 +95,25 @@ func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, erro
 	}
 }
 
+// restoreTries bounds how many workers Restore asks in turn when the one
+// reading a checkpoint is lost.
+const restoreTries = 3
+
 // Restore reads a checkpoint on a worker, which keeps the value (or sends
-// it back, if small).
+// it back, if small). A restore lost with its worker is asked of another:
+// the checkpoint is still there, and failing would recompute it.
 func (e *Executor) Restore(ctx context.Context, req *exec.RestoreRequest) (exec.Result, error) {
+	for try := 1; ; try++ {
+		res, err := e.restore(ctx, req)
+		if try < restoreTries && errors.Is(err, exec.ErrLost) && ctx.Err() == nil {
+			continue
+		}
+		return res, err
+	}
+}
+
+// restore asks one worker to read a checkpoint.
+func (e *Executor) restore(ctx context.Context, req *exec.RestoreRequest) (exec.Result, error) {
 	wt := &wireTask{Kind: kindRestore, Name: req.Name, Func: req.Func.Name(), Version: req.Func.Version(),
 		Key: req.Key, Store: req.Store, RKey: req.Key, Run: req.Run}
 	c, err := e.send(ctx, wt, nil, nil, false)
