@@ -155,6 +155,7 @@ type worker struct {
 
 	driver    atomic.Pointer[driverInfo]
 	draining  atomic.Bool
+	quitting  atomic.Bool // the driver is gone: leave at once
 	tasks     atomic.Int64
 	running   sync.WaitGroup // task messages being processed
 	ckpts     sync.WaitGroup // checkpoints being written
@@ -166,7 +167,9 @@ type worker struct {
 
 // RunWorker runs a worker until ctx is done (then it drains: finishes its
 // running tasks, and leaves), its driver is gone, or it is told to drain.
-// SIGTERM drains too.
+// SIGTERM drains too. A worker whose driver is gone leaves at once: the
+// contexts of its running tasks are cancelled and RunWorker does not wait
+// for them (it waits a few seconds at most for checkpoints being written).
 func RunWorker(ctx context.Context, cfg WorkerConfig) error {
 	if cfg.Name == "" {
 		cfg.Name = "cairn"
@@ -359,28 +362,62 @@ func (w *worker) serve(ctx context.Context) error {
 		return err
 	}
 	w.log.Info("cairn: worker joined", "driver", d.ID, "slots", w.cfg.Slots, "data", w.data.addr())
-	cc, err := w.consume(cons)
+	// Tasks run until they are done, or until the driver is gone.
+	tctx, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+	cc, err := w.consume(tctx, cons)
 	if err != nil {
 		return err
 	}
 	w.watch(ctx, rev)
-	// Leaving: take no more tasks, finish those running, send what is
-	// owed, and say goodbye.
+	// Leaving: take no more tasks; finish those running and send what is
+	// owed, unless the driver is gone; say goodbye.
 	cc.Stop()
-	w.running.Wait()
-	w.ckpts.Wait()
-	w.results.flush()
-	lctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = w.kv.Delete(lctx, workerPrefix+w.id)
-	_ = stream.DeleteConsumer(lctx, w.n.consumer(w.id))
+	bye := 5 * time.Second
+	if w.quitting.Load() {
+		// Nobody wants the running tasks' results: cancel them and leave
+		// without waiting, so that no orphan outlives its driver by more
+		// than seconds. Checkpoints being written are finished if that is
+		// quick: a later run restores them.
+		abandon()
+		waitAtMost(&w.ckpts, quitGrace)
+		bye = time.Second
+	} else {
+		w.running.Wait()
+		w.ckpts.Wait()
+		w.results.flush()
+	}
+	if w.nc.IsConnected() { // else the server went with the driver
+		lctx, cancel := context.WithTimeout(context.Background(), bye)
+		defer cancel()
+		_ = w.kv.Delete(lctx, workerPrefix+w.id)
+		_ = stream.DeleteConsumer(lctx, w.n.consumer(w.id))
+	}
 	w.log.Info("cairn: worker left", "why", w.cause(), "tasks", w.tasks.Load())
 	return nil
 }
 
-// consume takes task messages from the worker's consumer. "No heartbeat"
-// and other pull errors are logged: the consumer goes on pulling.
-func (w *worker) consume(cons jetstream.Consumer) (jetstream.ConsumeContext, error) {
+// quitGrace bounds how long a worker whose driver is gone waits for the
+// checkpoints it is writing.
+const quitGrace = 3 * time.Second
+
+// waitAtMost waits for wg, or for d.
+func waitAtMost(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// consume takes task messages from the worker's consumer and runs their
+// tasks with ctx. "No heartbeat" and other pull errors are logged: the
+// consumer goes on pulling.
+func (w *worker) consume(ctx context.Context, cons jetstream.Consumer) (jetstream.ConsumeContext, error) {
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		if w.draining.Load() {
 			_ = m.Nak()
@@ -389,7 +426,7 @@ func (w *worker) consume(cons jetstream.Consumer) (jetstream.ConsumeContext, err
 		w.running.Add(1)
 		go func() {
 			defer w.running.Done()
-			w.handle(m)
+			w.handle(ctx, m)
 		}()
 	}, jetstream.PullMaxMessages(max(64, 4*w.cfg.Slots)),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
@@ -470,6 +507,7 @@ func (w *worker) announce(ctx context.Context, state string) error {
 // results).
 func (w *worker) quit(why string) {
 	w.setCause(why)
+	w.quitting.Store(true)
 	w.stop()
 }
 
