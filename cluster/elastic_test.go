@@ -116,3 +116,57 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	t.Logf("worker %s drained; %v", victim, l.counts())
 }
 
+// slowSq squares after a short pause: many of them keep tasks queued on
+// every worker.
+func slowSq(x float64) float64 {
+	time.Sleep(2 * time.Millisecond)
+	return x * x
+}
+
+var slowSqFn = cairn.Register("ct.slowSq", slowSq)
+
+// TestWorkerDrainsWhileBusy asks a worker to drain (Executor.Drain, as
+// SIGTERM does) while tasks keep arriving for it: those it had not
+// started, and those sent before the driver knew, it declines; they run
+// elsewhere, without being counted lost, and the run completes.
+func TestWorkerDrainsWhileBusy(t *testing.T) {
+	c := startCluster(t, cluster.Config{Workers: 2, SlotsPerWorker: 1})
+	l := newLedger(t, nil)
+	s := cairn.New(&cairn.Config{Executor: c.ex, Listeners: []cairn.Listener{l}})
+	defer s.Close()
+	ys := make([]*cairn.Thunk, 400)
+	want := 0.0
+	for i := range ys {
+		ys[i] = cairn.Delayed(slowSqFn)(float64(i))
+		want += float64(i * i)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	var got float64
+	go func() {
+		var err error
+		got, err = cairn.Collect[float64](ctx, s, cairn.Delayed(totalFn)(cairn.Args(ys)...))
+		done <- err
+	}()
+	victim := c.ex.Workers()[0]
+	waitFor(t, 30*time.Second, "tasks to finish on the worker", func() bool { return l.finishedOn(victim.ID) > 20 })
+	if err := c.ex.Drain(victim.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("draining worker %s failed the run: %v", victim.ID, err)
+	}
+	if got != want {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if cs := l.counts(); cs.Lost != 0 {
+		t.Errorf("%v: tasks a draining worker did not run are not lost", cs)
+	}
+	start, _ := procStart(victim.PID)
+	waitFor(t, 30*time.Second, "the drained worker to exit", func() bool {
+		now, alive := procStart(victim.PID)
+		return !alive || now != start
+	})
+	t.Logf("finished: %d on %s (drained); executor %+v", l.finishedOn(victim.ID), victim.ID, c.ex.Stats())
+}

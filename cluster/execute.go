@@ -16,8 +16,19 @@ import (
 const driverWorker = "driver"
 
 // Execute sends t to a worker — the one holding most of its input bytes,
-// else the least busy — and waits for its answer.
+// else the least busy — and waits for its answer. A task that a leaving
+// worker declined is sent again, to another.
 func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, error) {
+	for {
+		res, err := e.execute(ctx, t)
+		if !errors.Is(err, errDeclined) {
+			return res, err
+		}
+	}
+}
+
+// execute sends t to a worker once.
+func (e *Executor) execute(ctx context.Context, t *exec.Task) (exec.Result, error) {
 	if !t.Func.Registered() {
 		return exec.Result{}, fmt.Errorf("cluster: function %s is not registered: workers find functions by registered name; cairn.Register(%q, f) at package level", t.Func.Name(), t.Func.Name())
 	}
@@ -103,9 +114,13 @@ const restoreTries = 3
 // it back, if small). A restore lost with its worker is asked of another:
 // the checkpoint is still there, and failing would recompute it.
 func (e *Executor) Restore(ctx context.Context, req *exec.RestoreRequest) (exec.Result, error) {
-	for try := 1; ; try++ {
+	for try := 1; ; {
 		res, err := e.restore(ctx, req)
-		if try < restoreTries && errors.Is(err, exec.ErrLost) && ctx.Err() == nil {
+		switch {
+		case errors.Is(err, errDeclined):
+			continue // a leaving worker did not read it
+		case try < restoreTries && errors.Is(err, exec.ErrLost) && ctx.Err() == nil:
+			try++
 			continue
 		}
 		return res, err

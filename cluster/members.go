@@ -30,7 +30,7 @@ func (e *Executor) watchMembers(ctx context.Context) {
 			id := strings.TrimPrefix(ent.Key(), workerPrefix)
 			switch ent.Operation() {
 			case jetstream.KeyValueDelete, jetstream.KeyValuePurge:
-				e.depart(id, "left")
+				e.depart(id, whyLeft)
 			default:
 				var info memberInfo
 				if jsonUnmarshal(ent.Value(), &info) != nil || info.ID != id {
@@ -69,6 +69,27 @@ func (e *Executor) beatFrom(info memberInfo) {
 	}
 }
 
+// whyLeft is why a worker that removed its own entry is gone: it drained
+// and said goodbye.
+const whyLeft = "left"
+
+// errDeclined answers a call whose worker did not run the task because it
+// is leaving (draining): the task is sent to another worker, and it is not
+// lost.
+var errDeclined = errors.New("cluster: the worker is leaving and did not run the task")
+
+// declined notes that a worker declines tasks: it is draining, whatever
+// its last heartbeat said, so no more are placed there.
+func (e *Executor) declined(worker string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m := e.workers[worker]; m != nil && m.info.State != stateDraining {
+		m.info.State = stateDraining
+		e.notifyLocked()
+		e.vacateLocked()
+	}
+}
+
 // checkLiveness takes workers silent for WorkerTimeout for gone.
 func (e *Executor) checkLiveness() {
 	e.mu.Lock()
@@ -90,7 +111,7 @@ func (e *Executor) depart(id, why string) {
 	e.mu.Lock()
 	m := e.workers[id]
 	if m == nil {
-		if _, known := e.gone[id]; !known && why != "left" {
+		if _, known := e.gone[id]; !known && why != whyLeft {
 			e.gone[id] = why
 		}
 		e.mu.Unlock()
@@ -111,7 +132,13 @@ func (e *Executor) depart(id, why string) {
 			"worker", id, "why", why, "tasks", len(cs))
 	}
 	for _, c := range cs {
-		e.finish(c, answer{worker: id, err: &exec.LostError{Worker: id, Err: errors.New("the worker " + why)}})
+		var err error = &exec.LostError{Worker: id, Err: errors.New("the worker " + why)}
+		if why == whyLeft {
+			// It drained: it answered every task it took, so these never
+			// ran there. They go elsewhere, and are not counted as lost.
+			err = errDeclined
+		}
+		e.finish(c, answer{worker: id, err: err})
 	}
 	e.mu.Lock()
 	for seq, c := range e.ckpts {

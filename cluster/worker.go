@@ -419,10 +419,9 @@ func waitAtMost(wg *sync.WaitGroup, d time.Duration) {
 // consumer goes on pulling.
 func (w *worker) consume(ctx context.Context, cons jetstream.Consumer) (jetstream.ConsumeContext, error) {
 	cc, err := cons.Consume(func(m jetstream.Msg) {
-		if w.draining.Load() {
-			_ = m.Nak()
-			return
-		}
+		// While draining, tasks are declined (run), not left unacknowledged:
+		// a message delivered again and again ends in the max-deliveries
+		// advisory, which fails its tasks.
 		w.running.Add(1)
 		go func() {
 			defer w.running.Done()

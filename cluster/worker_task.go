@@ -76,6 +76,11 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 func (w *worker) run(ctx context.Context, t *wireTask, sent func()) {
 	w.slots <- struct{}{}
 	defer func() { <-w.slots }()
+	if w.draining.Load() {
+		// Leaving: the driver places the task on another worker.
+		w.results.add(&wireResult{Seq: t.Seq, Kind: resDeclined, Err: "worker " + w.id + " is draining"}, sent)
+		return
+	}
 	w.tasks.Add(1)
 	switch t.Kind {
 	case kindRestore:
