@@ -2,11 +2,14 @@ package cluster_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +81,37 @@ func TestWorkerDeathChargedOnce(t *testing.T) {
 		t.Fatalf("stats %+v: want the lost input recomputed once", st)
 	}
 	t.Logf("stats: lost %d, recomputed %d, computed %d", st.Lost, st.Recomputed, st.Computed)
+}
+
+// TestLostChunkFromEarlierRun passes a chunk that an earlier run left on
+// a worker to a thunk, after that worker died: the run cannot make the
+// chunk again, so the thunk fails at once, naming the argument, with an
+// error matching cairn.ErrLost.
+func TestLostChunkFromEarlierRun(t *testing.T) {
+	c := startCluster(t, cluster.Config{Workers: 2, SlotsPerWorker: 1})
+	s := cairn.New(&cairn.Config{Executor: c.ex, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	x, err := cairn.Compute(ctx, s, cairn.Delayed(bigFn)(100000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holder cluster.WorkerInfo
+	for _, w := range c.ex.Workers() {
+		if strings.Contains(fmt.Sprint(x), w.ID) {
+			holder = w
+		}
+	}
+	if holder.PID == 0 {
+		t.Fatalf("no worker holds %v", x)
+	}
+	kill(t, holder.PID)
+	waitFor(t, 30*time.Second, "the driver to see the worker gone", func() bool { return len(c.ex.Workers()) == 1 })
+	_, err = cairn.Collect[float64](ctx, s, cairn.Delayed(sumSliceFn)(x))
+	var fe *cairn.ThunkFailedError
+	if !errors.As(err, &fe) || !errors.Is(err, cairn.ErrLost) || !strings.Contains(err.Error(), "argument 1") {
+		t.Fatalf("err %v: want the thunk's failure, naming its lost argument, matching cairn.ErrLost", err)
+	}
+	t.Log(err)
 }

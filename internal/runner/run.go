@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"reflect"
@@ -128,7 +129,7 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 	task := &exec.Task{ID: n.ID, Name: n.Name(), Func: n.Fn, Args: make([]exec.Chunk, len(n.Args)),
 		Key: r.lineageKey(i), Attempt: attempt, Slot: w}
 	if lost := r.taskArgs(i, task); lost != nil {
-		return r.lose(ctx, i, w, attempt, &exec.LostError{Err: errors.New("inputs were released")}, lost)
+		return r.lose(ctx, i, w, attempt, &exec.LostError{Err: errors.New("inputs were released")}, lostInputs{deps: lost})
 	}
 	store := r.key(i) != ""
 	if store {
@@ -252,43 +253,66 @@ func chunkOf(a any) exec.Chunk {
 	return exec.NewValue(a, "")
 }
 
+// lostInputs is what a loss report means for a node's inputs.
+type lostInputs struct {
+	deps  []int32 // the nodes whose values are gone: made again
+	stale bool    // some named inputs were made again since the task got them
+	// external numbers (from 1) an argument the report names that this
+	// run did not make (a chunk from an earlier run): it cannot be made
+	// again. 0 if none.
+	external int
+}
+
 // lostDeps maps the inputs a *exec.LostError names to the nodes that made
 // them. It leaves out a node whose value is no longer the one the task was
 // given: another consumer reported the loss first, and the node was made,
 // or is being made, again — resetting it again would throw away its new
 // value.
-func (r *run) lostDeps(i int32, task *exec.Task, err error) []int32 {
+func (r *run) lostDeps(i int32, task *exec.Task, err error) lostInputs {
+	var li lostInputs
 	var le *exec.LostError
 	if !errors.As(err, &le) {
-		return nil
+		return li
 	}
 	n := r.g.nodes[i]
 	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
 	r.resMu.Lock()
 	defer r.resMu.Unlock()
-	var lost []int32
 	for _, j := range le.Inputs {
 		if j < 0 || j >= len(nodes) || j >= len(task.Args) {
 			continue
 		}
 		if d := nodes[j]; d >= 0 {
 			if sameChunk(r.results[d], task.Args[j]) {
-				lost = append(lost, d)
+				li.deps = append(li.deps, d)
+			} else {
+				li.stale = true
 			}
 			continue
 		}
 		c, ok := n.Args[j].(*Composite)
 		l, _ := task.Args[j].(*exec.List)
 		if !ok || l == nil || len(l.Elems) != len(c.Elems) {
+			if _, remote := task.Args[j].(exec.Remote); remote {
+				li.external = j + 1
+			}
 			continue
 		}
 		for k, e := range c.Elems {
-			if d, ok := e.(*Node); ok && sameChunk(r.results[r.g.index[d]], l.Elems[k]) {
-				lost = append(lost, r.g.index[d])
+			d, ok := e.(*Node)
+			switch {
+			case !ok:
+				if rem, remote := l.Elems[k].(exec.Remote); remote && rem.Location() == le.Worker {
+					li.external = j + 1
+				}
+			case sameChunk(r.results[r.g.index[d]], l.Elems[k]):
+				li.deps = append(li.deps, r.g.index[d])
+			default:
+				li.stale = true
 			}
 		}
 	}
-	return lost
+	return li
 }
 
 // sameChunk reports whether chunk a is b. Chunks that are not pointers
@@ -304,21 +328,23 @@ func sameChunk(a, b exec.Chunk) bool {
 	return a == b
 }
 
-// lose handles a lost execution of node i: the values of deps are gone
-// (forgotten here, made again by the engine), and the node runs again —
-// unless it was lost too often, which fails it. Only executions that may
-// have run count against LostRetries: one that found its inputs gone never
-// ran (its worker's death was counted against the tasks that worker was
-// running), and counting it too would fail an innocent node after two
-// deaths.
-func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, deps []int32) sched.Outcome {
+// lose handles a lost execution of node i: the values of li.deps are gone
+// (forgotten and made again by the engine), and the node runs again —
+// unless it was lost too often, which fails it, or it needs a lost value
+// that this run cannot make again. Only executions that may have run
+// count against LostRetries: one that found inputs gone never ran (its
+// worker's death was counted against the tasks that worker was running),
+// and counting it too would fail an innocent node after two deaths. A
+// report that names no input to make again counts, so that losses that
+// make no progress end.
+func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, li lostInputs) sched.Outcome {
 	r.lost.Add(1)
 	var le *exec.LostError
 	worker := ""
 	if errors.As(err, &le) {
 		worker = le.Worker
 	}
-	if len(deps) == 0 && (le == nil || len(le.Inputs) == 0) {
+	if len(li.deps) == 0 && !li.stale {
 		r.lostN[i]++
 	}
 	if r.events {
@@ -326,14 +352,31 @@ func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, deps
 		e.Slot, e.Worker, e.Attempt, e.Err = w, worker, attempt, err
 		r.s.cfg.Sink(e)
 	}
+	if li.external > 0 {
+		return sched.Outcome{Err: r.fail(ctx, i, w, worker, attempt, 0, &LostInputError{Arg: li.external, Err: err})}
+	}
 	if int(r.lostN[i]) > r.s.cfg.LostRetries {
 		return sched.Outcome{Err: r.fail(ctx, i, w, worker, attempt, 0,
 			&LostTooOftenError{Times: int(r.lostN[i]), Err: err})}
 	}
 	// The engine releases these nodes (Release forgets their results,
 	// under its lock) and makes them again.
-	return sched.Outcome{Lost: true, LostDeps: deps}
+	return sched.Outcome{Lost: true, LostDeps: li.deps}
 }
+
+// LostInputError is the cause of a node's failure when an argument that
+// its run did not make — a chunk from an earlier run — was lost with the
+// worker holding it: the run cannot make it again.
+type LostInputError struct {
+	Arg int // the argument, from 1
+	Err error
+}
+
+func (e *LostInputError) Error() string {
+	return fmt.Sprintf("argument %d, a chunk this run did not make (from an earlier run), is lost, and this run cannot make it again: pass the thunk that made it rather than its chunk, or compute it again: %v", e.Arg, e.Err)
+}
+
+func (e *LostInputError) Unwrap() error { return e.Err }
 
 // LostTooOftenError is the cause of a node's failure when it was lost more
 // times than allowed: whatever it does kills the workers that run it, or
