@@ -54,6 +54,11 @@ type Executor struct {
 	waiting  int           // sends waiting on vacancy
 	closed   bool
 
+	// goneInc holds the departed workers' process starts
+	// (memberInfo.Started), where known: another process under the
+	// identity may join. Guarded by mu.
+	goneInc map[string]time.Time
+
 	out     *dispatcher
 	release *releaser
 	stop    context.CancelFunc
@@ -114,7 +119,7 @@ func New(ctx context.Context, cfg Config) (*Executor, error) {
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, n: n, id: randomID(), secret: randomSecret(), fetch: newFetcher(),
-		workers: map[string]*member{}, gone: map[string]string{}, calls: map[uint64]*call{},
+		workers: map[string]*member{}, gone: map[string]string{}, goneInc: map[string]time.Time{}, calls: map[uint64]*call{},
 		ckpts: map[uint64]*call{}, bySeqMsg: map[uint64][]uint64{}, lostOnce: map[uint64]bool{},
 		watchers: map[int]func(int){}, joined: make(chan struct{}), vacancy: make(chan struct{})}
 	ok := false

@@ -43,15 +43,27 @@ func (e *Executor) watchMembers(ctx context.Context) {
 	}
 }
 
-// beatFrom records a worker's heartbeat (or arrival).
+// beatFrom records a worker's heartbeat (or arrival). A worker is one
+// process: a heartbeat under the identity of a live or departed worker
+// from another process (memberInfo.Started differs: a pod restarted under
+// its name) is a new worker, and the old process is gone.
 func (e *Executor) beatFrom(info memberInfo) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, gone := e.gone[info.ID]; gone || e.closed {
-		return // it was taken for dead: its values are lost; it must leave
+	if m := e.workers[info.ID]; m != nil && info.Driver == e.id && !m.info.Started.Equal(info.Started) {
+		e.mu.Unlock()
+		e.depart(info.ID, "restarted: a new process took its identity")
+		e.mu.Lock()
 	}
-	if info.Driver != e.id {
-		return // an entry left by a worker of another driver
+	defer e.mu.Unlock()
+	if e.closed || info.Driver != e.id {
+		return // closing, or an entry left by a worker of another driver
+	}
+	if _, gone := e.gone[info.ID]; gone {
+		if inc, known := e.goneInc[info.ID]; !known || inc.Equal(info.Started) {
+			return // it was taken for dead: its values are lost; it must leave
+		}
+		delete(e.gone, info.ID) // a new process under the identity
+		delete(e.goneInc, info.ID)
 	}
 	m := e.workers[info.ID]
 	if m == nil {
@@ -119,6 +131,7 @@ func (e *Executor) depart(id, why string) {
 	}
 	delete(e.workers, id)
 	e.gone[id] = why
+	e.goneInc[id] = m.info.Started
 	cs := make([]*call, 0, len(m.outstanding))
 	for _, c := range m.outstanding {
 		cs = append(cs, c)

@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,4 +59,35 @@ func TestWorkerRestartedFast(t *testing.T) {
 		t.Fatalf("err %v: want the thunk's failure, naming its lost argument, matching cairn.ErrLost", err)
 	}
 	t.Log(err)
+}
+
+// TestWorkerRestartedRejoins restarts a worker under the same identity
+// after the driver took the old process for dead: the new process joins
+// and runs tasks.
+func TestWorkerRestartedRejoins(t *testing.T) {
+	c := startCluster(t, cluster.Config{Workers: 1, SlotsPerWorker: 1})
+	l := newLedger(t, nil)
+	s := cairn.New(&cairn.Config{Executor: c.ex, Listeners: []cairn.Listener{l}})
+	defer s.Close()
+	pod := c.startWorker(t, "pod-1")
+	waitFor(t, 30*time.Second, "pod-1 to join", func() bool { return slices.Contains(workerIDs(c.ex), "pod-1") })
+	kill(t, pod.Process.Pid)
+	waitFor(t, 30*time.Second, "pod-1 to be taken for dead", func() bool { return !slices.Contains(workerIDs(c.ex), "pod-1") })
+	c.startWorker(t, "pod-1")
+	waitFor(t, 30*time.Second, "pod-1, restarted, to join again", func() bool { return slices.Contains(workerIDs(c.ex), "pod-1") })
+	ys := make([]*cairn.Thunk, 20)
+	want := 0.0
+	for i := range ys {
+		ys[i] = cairn.Delayed(pauseFn)(float64(i))
+		want += float64(i * i)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	got, err := cairn.Collect[float64](ctx, s, cairn.Delayed(totalFn)(cairn.Args(ys)...))
+	if err != nil || got != want {
+		t.Fatalf("%v, %v; want %v", got, err, want)
+	}
+	if l.finishedOn("pod-1") == 0 {
+		t.Fatal("pod-1, restarted, ran no task")
+	}
 }
