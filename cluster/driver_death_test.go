@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,12 +67,17 @@ func driverGraph() (*cairn.Thunk, []*cairn.Thunk) {
 	return cairn.Delayed(totalFn, cairn.Options{NoCheckpoint: true})(args...), ss
 }
 
-// driverMain is the child: a driver with two workers that prints their
-// process IDs, then runs the graph.
+// driverMain is the child: a driver with a NATS server and two workers of
+// its own, that prints the server's URL and the workers' process IDs,
+// then runs the graph.
 func driverMain(t *testing.T) {
 	ctx := context.Background()
-	ex, err := cluster.New(ctx, cluster.Config{Workers: 2, SlotsPerWorker: 2,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := cluster.StartServer(ctx, cluster.ServerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := cluster.New(ctx, cluster.Config{NATS: srv.URL(), Name: "killed", Workers: 2, SlotsPerWorker: 2,
+		Heartbeat: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +85,7 @@ func driverMain(t *testing.T) {
 	for _, w := range ex.Workers() {
 		pids = append(pids, strconv.Itoa(w.PID))
 	}
+	fmt.Printf("nats %s\n", srv.URL())
 	fmt.Printf("pids %s\n", strings.Join(pids, " "))
 	s := cairn.New(&cairn.Config{Executor: ex, Checkpoints: openStore(t, os.Getenv(envDriver))})
 	z, _ := driverGraph()
@@ -87,10 +94,11 @@ func driverMain(t *testing.T) {
 }
 
 // TestDriverKilled kills a driver with SIGKILL while its workers run a
-// long task and checkpoints are being written: every worker it started
-// exits within seconds (no orphans), and a second run, in this process
-// on a new cluster, restores each step that was checkpointed and computes
-// only the others.
+// long task and checkpoints are being written: every worker it started,
+// and one started by hand (which sees the driver fall silent rather than
+// its standard input close), exits within seconds (no orphans), and a
+// second run, in this process on a new cluster, restores each step that
+// was checkpointed and computes only the others.
 func TestDriverKilled(t *testing.T) {
 	if os.Getenv(envDriver) != "" {
 		driverMain(t)
@@ -109,12 +117,15 @@ func TestDriverKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	pidLine := make(chan string, 1)
+	pidLine, natsLine := make(chan string, 1), make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if strings.HasPrefix(sc.Text(), "pids ") {
 				pidLine <- sc.Text()
+			}
+			if strings.HasPrefix(sc.Text(), "nats ") {
+				natsLine <- sc.Text()
 			}
 			fmt.Fprintln(out, "[driver] "+sc.Text())
 		}
@@ -141,6 +152,12 @@ func TestDriverKilled(t *testing.T) {
 	if len(pids) != 2 {
 		t.Fatalf("the driver printed %q: want two worker PIDs", line)
 	}
+	// A worker started by hand on the driver's server: it has no pipe
+	// from the driver.
+	hc := &testCluster{url: strings.TrimPrefix(<-natsLine, "nats "), name: "killed", out: out}
+	hand := hc.startWorker(t, "hand1", envLong+"=1m", envMarks+"="+marks)
+	handStart, _ := procStart(hand.Process.Pid)
+	pids[hand.Process.Pid] = handStart
 
 	// Kill the driver once the long task runs and some steps are
 	// checkpointed.
@@ -166,14 +183,32 @@ func TestDriverKilled(t *testing.T) {
 	t.Logf("killed the driver with %d steps checkpointed", checkpointed())
 
 	// Its workers leave within seconds, though one runs a long task.
-	waitFor(t, 10*time.Second, "the killed driver's workers to exit", func() bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var alive []int
 		for pid, start := range pids {
-			if now, alive := procStart(pid); alive && now == start {
-				return false
+			if now, ok := procStart(pid); ok && now == start {
+				alive = append(alive, pid)
 			}
 		}
-		return true
-	})
+		if len(alive) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			for _, pid := range alive {
+				env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+				for _, kv := range strings.Split(string(env), "\x00") {
+					if strings.HasPrefix(kv, "CAIRN_WORKER_ID=") {
+						t.Logf("still running: %d %s", pid, kv)
+					}
+				}
+				_ = syscall.Kill(pid, syscall.SIGQUIT)
+			}
+			time.Sleep(time.Second)
+			t.Fatalf("workers %v still run 10s after their driver was killed", alive)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	t.Logf("the workers exited %v after the driver was killed", time.Since(killedAt).Round(time.Millisecond))
 
 	// Nothing writes to the store any more: run again.

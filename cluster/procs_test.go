@@ -93,14 +93,15 @@ func startCluster(t *testing.T, cfg cluster.Config) *testCluster {
 }
 
 // startWorker starts a worker by hand, as a launcher on another machine
-// would: this test binary with the worker environment, nothing else. The
-// test kills it at the end if it is still running.
-func (c *testCluster) startWorker(t *testing.T, id string) *exec.Cmd {
+// would: this test binary with the worker environment (and env), nothing
+// else. The test kills it at the end if it is still running.
+func (c *testCluster) startWorker(t *testing.T, id string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), cluster.EnvWorker+"=1", cluster.EnvNATS+"="+c.url,
 		cluster.EnvName+"="+c.name, cluster.EnvID+"="+id, cluster.EnvSlots+"=1",
 		cluster.EnvDir+"="+t.TempDir(), "GOMAXPROCS=1")
+	cmd.Env = append(cmd.Env, env...)
 	w := c.out.prefixed("[" + id + "] ")
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {

@@ -393,6 +393,11 @@ func (w *worker) serve(ctx context.Context) error {
 		_ = w.kv.Delete(lctx, workerPrefix+w.id)
 		_ = stream.DeleteConsumer(lctx, w.n.consumer(w.id))
 	}
+	if w.quitting.Load() {
+		// Nothing owed is wanted: sends still waiting on a server that
+		// is gone (the results' flush) give up at once.
+		w.nc.Close()
+	}
 	w.log.Info("cairn: worker left", "why", w.cause(), "tasks", w.tasks.Load())
 	return nil
 }
