@@ -37,6 +37,8 @@ type killer struct {
 	killed []string
 	kick   chan string
 	done   chan struct{}
+	// replace, if set, starts a worker in place of each one killed.
+	replace func()
 }
 
 // newKiller plans kills kills at random points among the first n thunks
@@ -102,6 +104,9 @@ func (k *killer) loop() {
 		k.killed = append(k.killed, w.ID)
 		k.mu.Unlock()
 		kill(k.t, w.PID)
+		if k.replace != nil {
+			k.replace()
+		}
 	}
 }
 
@@ -302,4 +307,54 @@ func TestChaosFanOut(t *testing.T) {
 		})
 	}
 	t.Logf("all rounds: %v", total)
+}
+
+// TestChaosReplaced runs the fan-out graph on workers started by hand (as
+// a launcher elsewhere would), which the driver watches only through
+// their heartbeats, and kills two or three of them at random points,
+// starting a new worker in place of each: every run returns the
+// uninterrupted result, and what had a checkpoint is restored.
+func TestChaosReplaced(t *testing.T) {
+	rng := seededRand(t)
+	const thunks = 1 + fanWidth + fanWidth + 1
+	for round := range rounds(2, 20) {
+		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
+			seed := rng.IntN(1000)
+			want := fanWant(seed)
+			c := startCluster(t, cluster.Config{})
+			var mu sync.Mutex
+			started := 0
+			startOne := func() {
+				mu.Lock()
+				started++
+				id := fmt.Sprintf("hand%d", started)
+				mu.Unlock()
+				c.startWorker(t, id)
+			}
+			for range 2 {
+				startOne()
+			}
+			waitFor(t, 30*time.Second, "two workers to join", func() bool { return len(c.ex.Workers()) == 2 })
+			k := newKiller(t, c.ex, rng, 2+rng.IntN(2), thunks)
+			k.replace = startOne
+			l := newLedger(t, nil)
+			l.onEvent = k.OnEvent
+			s := cairn.New(&cairn.Config{Executor: c.ex, Checkpoints: openStore(t, t.TempDir()), Listeners: []cairn.Listener{l}})
+			defer s.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var st cairn.RunStats
+			got, err := cairn.Collect[float64](ctx, s, fanGraph(seed), cairn.RunOptions{Stats: &st})
+			if err != nil {
+				t.Fatalf("killed %v: %v", k.victims(), err)
+			}
+			if got != want {
+				t.Fatalf("killed %v: got %v, want %v (uninterrupted)", k.victims(), got, want)
+			}
+			l.checkRestoredNotRecomputed(t)
+			l.checkRecomputedNoCkpt(t)
+			t.Logf("killed %v; run: computed %d, restored %d, lost %d, recomputed %d; ledger: %v",
+				k.victims(), st.Computed, st.Restored, st.Lost, st.Recomputed, l.counts())
+		})
+	}
 }
