@@ -34,9 +34,10 @@ type WorkerConfig struct {
 	// Name is the cluster's name (CAIRN_CLUSTER; default "cairn").
 	Name string
 	// ID is the worker's identity (CAIRN_WORKER_ID): letters, digits, -
-	// and _. Default: the host name and a random suffix. A launcher that
-	// restarts a worker under the same identity (a Kubernetes pod name)
-	// gets its unacknowledged tasks delivered again.
+	// and _. Default: the host name and a random suffix. A worker that a
+	// launcher restarts under the same identity (a Kubernetes pod name) is
+	// a new worker to the driver: the tasks the old process was running
+	// run again, and the values it held are made again.
 	ID string
 	// Slots is how many tasks run at once (CAIRN_SLOTS; default
 	// GOMAXPROCS).
