@@ -422,6 +422,7 @@ func (e *Executor) shutdown() {
 	}
 	e.mu.Lock()
 	e.closed = true
+	e.vacateLocked() // sends waiting for a worker see it closed
 	calls := make([]*call, 0, len(e.calls))
 	for _, c := range e.calls {
 		calls = append(calls, c)
