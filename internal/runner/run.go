@@ -196,8 +196,10 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 // taskArgs fills the task's arguments; it returns the dependencies whose
 // values are gone, if any.
 func (r *run) taskArgs(i int32, task *exec.Task) []int32 {
-	r.resMu.Lock()
-	defer r.resMu.Unlock()
+	if r.g.spec.DepStart[i+1] > r.g.spec.DepStart[i] { // it reads results
+		r.resMu.Lock()
+		defer r.resMu.Unlock()
+	}
 	n := r.g.nodes[i]
 	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
 	var lost []int32
