@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"container/list"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +46,18 @@ type chunk struct {
 }
 
 func newChunkStore(dir string, budget int64) *chunkStore {
-	return &chunkStore{dir: dir, budget: budget, m: make(map[uint64]*list.Element)}
+	return &chunkStore{dir: dir, budget: budget, m: make(map[uint64]*list.Element), next: firstNumber()}
+}
+
+// firstNumber is where a store's numbers start: a random point, different
+// in every process. A worker restarted under the same identity gets the
+// tasks (and the references) meant for the process before it; a number
+// from that process then names nothing here, and the value is lost,
+// rather than naming another value.
+func firstNumber() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) >> 2 // room to count up
 }
 
 // put adds a value with its encoding and returns its number. It spills

@@ -183,6 +183,11 @@ func (e *Executor) onResults(m *nats.Msg) {
 		e.mu.Lock()
 		c := e.calls[r.Seq]
 		e.mu.Unlock()
+		if r.Kind == resDeclined && c != nil {
+			e.declined(worker)
+			e.finish(c, answer{worker: worker, err: errDeclined})
+			continue
+		}
 		if c == nil || !e.finish(c, answer{res: r, worker: worker}) {
 			// Answered already (lost and sent again, or cancelled): a
 			// value kept for it is nobody's.

@@ -59,6 +59,17 @@
 // A worker that dies or leaves loses the values it held: the tasks it was
 // running run elsewhere, and values that are needed again are restored
 // from their checkpoints where they exist, else recomputed from their
-// lineage. A task that kills every worker it lands on fails the run after
-// cairn.Config.LostRetries tries, with an error naming it.
+// lineage. A task lost with its worker then runs alone on a worker of its
+// own, so that if it is what kills workers, no other task is lost with it
+// again: a task that kills every worker it lands on fails the run after
+// cairn.Config.LostRetries tries, with an error naming it, and the tasks
+// beside it are lost once at most.
+//
+// A worker sent SIGTERM (or asked with Executor.Drain) drains: it finishes
+// the tasks it is running, declines those it has not started (they run
+// elsewhere, and are not counted as lost), and leaves; the values it held
+// are made again where needed. A worker whose driver is gone (its standard
+// input closed, or the driver's heartbeat silent) leaves at once, within
+// seconds. A worker restarted under the same identity is a new worker to
+// the driver, and the old process's values are lost.
 package cluster

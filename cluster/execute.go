@@ -16,8 +16,19 @@ import (
 const driverWorker = "driver"
 
 // Execute sends t to a worker — the one holding most of its input bytes,
-// else the least busy — and waits for its answer.
+// else the least busy — and waits for its answer. A task that a leaving
+// worker declined is sent again, to another.
 func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, error) {
+	for {
+		res, err := e.execute(ctx, t)
+		if !errors.Is(err, errDeclined) {
+			return res, err
+		}
+	}
+}
+
+// execute sends t to a worker once.
+func (e *Executor) execute(ctx context.Context, t *exec.Task) (exec.Result, error) {
 	if !t.Func.Registered() {
 		return exec.Result{}, fmt.Errorf("cluster: function %s is not registered: workers find functions by registered name; cairn.Register(%q, f) at package level", t.Func.Name(), t.Func.Name())
 	}
@@ -71,6 +82,11 @@ func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, erro
 		}
 		return exec.Result{Worker: a.worker}, err
 	}
+	if wt.Alone {
+		e.mu.Lock()
+		delete(e.lostOnce, t.ID) // it ran and answered: no longer a suspect
+		e.mu.Unlock()
+	}
 	r := a.res
 	switch r.Kind {
 	case resOK:
@@ -96,9 +112,29 @@ func (e *Executor) Execute(ctx context.Context, t *exec.Task) (exec.Result, erro
 	}
 }
 
+// restoreTries bounds how many workers Restore asks in turn when the one
+// reading a checkpoint is lost.
+const restoreTries = 3
+
 // Restore reads a checkpoint on a worker, which keeps the value (or sends
-// it back, if small).
+// it back, if small). A restore lost with its worker is asked of another:
+// the checkpoint is still there, and failing would recompute it.
 func (e *Executor) Restore(ctx context.Context, req *exec.RestoreRequest) (exec.Result, error) {
+	for try := 1; ; {
+		res, err := e.restore(ctx, req)
+		switch {
+		case errors.Is(err, errDeclined):
+			continue // a leaving worker did not read it
+		case try < restoreTries && errors.Is(err, exec.ErrLost) && ctx.Err() == nil:
+			try++
+			continue
+		}
+		return res, err
+	}
+}
+
+// restore asks one worker to read a checkpoint.
+func (e *Executor) restore(ctx context.Context, req *exec.RestoreRequest) (exec.Result, error) {
 	wt := &wireTask{Kind: kindRestore, Name: req.Name, Func: req.Func.Name(), Version: req.Func.Version(),
 		Key: req.Key, Store: req.Store, RKey: req.Key, Run: req.Run}
 	c, err := e.send(ctx, wt, nil, nil, false)
@@ -208,18 +244,29 @@ func (e *Executor) wireArg(ctx context.Context, a exec.Chunk, bytes map[string]i
 	return wireArg{Tag: argRef, Worker: driverWorker, Addr: e.data.addr(), Chunk: n, Size: int64(len(data)), Key: key}, nil
 }
 
-// send places a task on a worker and queues it for sending.
+// send places a task on a worker and queues it for sending. A suspect
+// (alone) waits for a worker of its own (see quarantine.go).
 func (e *Executor) send(ctx context.Context, wt *wireTask, bytes map[string]int64, held []uint64, ckpt bool) (*call, error) {
+	var reserved *member
 	for {
 		e.mu.Lock()
 		if e.closed {
+			e.unreserveLocked(reserved)
 			e.mu.Unlock()
 			return nil, ErrClosed
 		}
-		w := e.placeLocked(bytes)
+		var w *member
+		if wt.Alone {
+			reserved = e.reserveLocked(reserved)
+			if reserved != nil && len(reserved.outstanding) == 0 {
+				w = reserved
+			}
+		} else {
+			w = e.placeLocked(bytes)
+		}
 		if w != nil {
 			e.seq++
-			c := &call{seq: e.seq, worker: w.info.ID, task: wt, done: make(chan answer, 1), held: held}
+			c := &call{seq: e.seq, worker: w.info.ID, task: wt, done: make(chan answer, 1), held: held, alone: wt.Alone}
 			if ckpt {
 				c.ckpt = make(chan exec.CheckpointOutcome, 1)
 			}
@@ -231,12 +278,20 @@ func (e *Executor) send(ctx context.Context, wt *wireTask, bytes map[string]int6
 			e.out.queue(c)
 			return c, nil
 		}
-		joined := e.joined
+		// No worker (or no free one): wait for one to join or free up.
+		vacancy := e.vacancy
+		e.waiting++
 		e.mu.Unlock()
-		// No worker: wait for one to join.
 		select {
-		case <-joined:
+		case <-vacancy:
+			e.mu.Lock()
+			e.waiting--
+			e.mu.Unlock()
 		case <-ctx.Done():
+			e.mu.Lock()
+			e.waiting--
+			e.unreserveLocked(reserved)
+			e.mu.Unlock()
 			return nil, ctx.Err()
 		}
 	}
@@ -249,7 +304,7 @@ func (e *Executor) placeLocked(bytes map[string]int64) *member {
 	var best, idle *member
 	var bestBytes int64
 	for _, m := range e.workers {
-		if m.info.State != stateReady {
+		if m.info.State != stateReady || m.reserved {
 			continue
 		}
 		if idle == nil || load(m) < load(idle) || load(m) == load(idle) && m.info.ID < idle.info.ID {
@@ -289,6 +344,12 @@ func (e *Executor) finish(c *call, a answer) bool {
 	delete(e.calls, c.seq)
 	if m := e.workers[c.worker]; m != nil {
 		delete(m.outstanding, c.seq)
+		if c.alone {
+			m.reserved = false
+		}
+	}
+	if e.waiting > 0 {
+		e.vacateLocked()
 	}
 	if seqs, ok := e.bySeqMsg[c.msg]; ok && c.msg != 0 {
 		open := false
@@ -336,8 +397,8 @@ func (e *Executor) isGone(worker string) (string, bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g, gone := e.gone[worker]
-	return g.why, gone
+	why, gone := e.gone[worker]
+	return why, gone
 }
 
 // Ensure the interfaces.

@@ -41,16 +41,23 @@ type Executor struct {
 
 	mu       sync.Mutex
 	workers  map[string]*member
-	gone     map[string]departure // departed workers
-	calls    map[uint64]*call     // by seq, awaiting an answer
-	ckpts    map[uint64]*call     // by seq, awaiting a checkpoint outcome
+	gone     map[string]string // departed workers: why
+	calls    map[uint64]*call  // by seq, awaiting an answer
+	ckpts    map[uint64]*call  // by seq, awaiting a checkpoint outcome
 	bySeqMsg map[uint64][]uint64
 	seq      uint64
-	lostOnce map[uint64]bool // task IDs lost before: sent alone
+	lostOnce map[uint64]bool // task IDs lost before: suspects, run alone (quarantine.go)
 	watchers map[int]func(int)
 	nextW    int
 	joined   chan struct{} // closed and replaced when a worker joins
+	vacancy  chan struct{} // closed and replaced when a task may be placed anew
+	waiting  int           // sends waiting on vacancy
 	closed   bool
+
+	// goneInc holds the departed workers' process starts
+	// (memberInfo.Started), where known: another process under the
+	// identity may join. Guarded by mu.
+	goneInc map[string]time.Time
 
 	out     *dispatcher
 	release *releaser
@@ -69,6 +76,9 @@ type member struct {
 	info        memberInfo
 	seen        time.Time // when its last heartbeat arrived, by this clock
 	outstanding map[uint64]*call
+	// reserved: a suspect task waits for this worker's other tasks to
+	// finish, or runs on it; no other task is placed here meanwhile.
+	reserved bool
 }
 
 // call is one task or restore awaiting its worker's answer.
@@ -78,6 +88,7 @@ type call struct {
 	task   *wireTask
 	done   chan answer // buffered: one answer
 	ckpt   chan exec.CheckpointOutcome
+	alone  bool     // a suspect, running alone on its reserved worker
 	msg    uint64   // stream sequence of its message
 	held   []uint64 // driver-held values sent with it, freed when answered
 }
@@ -108,9 +119,9 @@ func New(ctx context.Context, cfg Config) (*Executor, error) {
 		return nil, err
 	}
 	e := &Executor{cfg: cfg, n: n, id: randomID(), secret: randomSecret(), fetch: newFetcher(),
-		workers: map[string]*member{}, gone: map[string]departure{}, calls: map[uint64]*call{},
+		workers: map[string]*member{}, gone: map[string]string{}, goneInc: map[string]time.Time{}, calls: map[uint64]*call{},
 		ckpts: map[uint64]*call{}, bySeqMsg: map[uint64][]uint64{}, lostOnce: map[uint64]bool{},
-		watchers: map[int]func(int){}, joined: make(chan struct{})}
+		watchers: map[int]func(int){}, joined: make(chan struct{}), vacancy: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -416,6 +427,7 @@ func (e *Executor) shutdown() {
 	}
 	e.mu.Lock()
 	e.closed = true
+	e.vacateLocked() // sends waiting for a worker see it closed
 	calls := make([]*call, 0, len(e.calls))
 	for _, c := range e.calls {
 		calls = append(calls, c)

@@ -30,7 +30,7 @@ func (e *Executor) watchMembers(ctx context.Context) {
 			id := strings.TrimPrefix(ent.Key(), workerPrefix)
 			switch ent.Operation() {
 			case jetstream.KeyValueDelete, jetstream.KeyValuePurge:
-				e.depart(id, "left")
+				e.depart(id, whyLeft)
 			default:
 				var info memberInfo
 				if jsonUnmarshal(ent.Value(), &info) != nil || info.ID != id {
@@ -43,25 +43,30 @@ func (e *Executor) watchMembers(ctx context.Context) {
 	}
 }
 
-// beatFrom records a worker's heartbeat (or arrival).
+// beatFrom records a worker's heartbeat (or arrival). A worker is one
+// process: a heartbeat under the identity of a live or departed worker
+// from another process (memberInfo.Started differs: a pod restarted under
+// its name) is a new worker, and the old process is gone.
 func (e *Executor) beatFrom(info memberInfo) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return
+	if m := e.workers[info.ID]; m != nil && info.Driver == e.id && !m.info.Started.Equal(info.Started) {
+		e.mu.Unlock()
+		e.depart(info.ID, "restarted: a new process took its identity")
+		e.mu.Lock()
 	}
-	if g, gone := e.gone[info.ID]; gone {
-		if !g.started.IsZero() && info.Started.Equal(g.started) {
-			// Taken for dead while it lived on (a long pause, a partition):
-			// its values were written off; it must leave.
+	defer e.mu.Unlock()
+	if e.closed || info.Driver != e.id {
+		return // closing, or an entry left by a worker of another driver
+	}
+	if _, gone := e.gone[info.ID]; gone {
+		if inc, known := e.goneInc[info.ID]; !known || inc.Equal(info.Started) {
+			// Taken for dead while it lived on (a long pause, a
+			// partition): its values were written off; it must leave.
 			_ = e.nc.Publish(e.n.control(info.ID), encodeControl(opDrain, nil))
 			return
 		}
-		// The same identity, started again (a restarted pod): a new member.
-		delete(e.gone, info.ID)
-	}
-	if info.Driver != e.id {
-		return // an entry left by a worker of another driver
+		delete(e.gone, info.ID) // a new process under the identity
+		delete(e.goneInc, info.ID)
 	}
 	m := e.workers[info.ID]
 	if m == nil {
@@ -75,6 +80,28 @@ func (e *Executor) beatFrom(info memberInfo) {
 	m.info, m.seen = info, time.Now()
 	if changed {
 		e.notifyLocked()
+		e.vacateLocked()
+	}
+}
+
+// whyLeft is why a worker that removed its own entry is gone: it drained
+// and said goodbye.
+const whyLeft = "left"
+
+// errDeclined answers a call whose worker did not run the task because it
+// is leaving (draining): the task is sent to another worker, and it is not
+// lost.
+var errDeclined = errors.New("cluster: the worker is leaving and did not run the task")
+
+// declined notes that a worker declines tasks: it is draining, whatever
+// its last heartbeat said, so no more are placed there.
+func (e *Executor) declined(worker string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m := e.workers[worker]; m != nil && m.info.State != stateDraining {
+		m.info.State = stateDraining
+		e.notifyLocked()
+		e.vacateLocked()
 	}
 }
 
@@ -93,41 +120,41 @@ func (e *Executor) checkLiveness() {
 	}
 }
 
-// departure is why a worker was taken out, and when the process it was
-// had started (by its own clock): a heartbeat with another start time is
-// the same identity started again.
-type departure struct {
-	why     string
-	started time.Time
-}
-
 // depart takes a worker out: the tasks it had are lost (they run again
 // elsewhere), and so are the values it held.
 func (e *Executor) depart(id, why string) {
 	e.mu.Lock()
 	m := e.workers[id]
 	if m == nil {
-		if _, known := e.gone[id]; !known && why != "left" {
-			e.gone[id] = departure{why: why}
+		if _, known := e.gone[id]; !known && why != whyLeft {
+			e.gone[id] = why
 		}
 		e.mu.Unlock()
 		return
 	}
 	delete(e.workers, id)
-	e.gone[id] = departure{why: why, started: m.info.Started}
+	e.gone[id] = why
+	e.goneInc[id] = m.info.Started
 	cs := make([]*call, 0, len(m.outstanding))
 	for _, c := range m.outstanding {
 		cs = append(cs, c)
 	}
 	closed := e.closed
 	e.notifyLocked()
+	e.vacateLocked()
 	e.mu.Unlock()
 	if !closed {
 		e.cfg.Logger.Warn("cairn: worker gone; its tasks run elsewhere, its values are restored or recomputed",
 			"worker", id, "why", why, "tasks", len(cs))
 	}
 	for _, c := range cs {
-		e.finish(c, answer{worker: id, err: &exec.LostError{Worker: id, Err: errors.New("the worker " + why)}})
+		var err error = &exec.LostError{Worker: id, Err: errors.New("the worker " + why)}
+		if why == whyLeft {
+			// It drained: it answered every task it took, so these never
+			// ran there. They go elsewhere, and are not counted as lost.
+			err = errDeclined
+		}
+		e.finish(c, answer{worker: id, err: err})
 	}
 	e.mu.Lock()
 	for seq, c := range e.ckpts {

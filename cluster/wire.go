@@ -97,6 +97,7 @@ const (
 	resLost                         // inputs were gone: the task did not run
 	resCheckpoint                   // a checkpoint's outcome, after resOK
 	resMissing                      // a restore found nothing
+	resDeclined                     // the worker is leaving: it did not run the task
 )
 
 // wireResult is one result as it travels.
@@ -113,7 +114,7 @@ type wireResult struct {
 	Chunk    uint64
 	// CkptPending: a resCheckpoint message for Seq follows.
 	CkptPending bool
-	// Failed, lost, missing, checkpoint: what went wrong.
+	// Failed, lost, missing, checkpoint, declined: what went wrong.
 	Err       string
 	Panic     bool
 	Stack     string
@@ -405,6 +406,8 @@ func encodeResults(worker string, rs []*wireResult) []byte {
 			e.int(int64(r.Duration))
 			e.bool(r.Skipped)
 			e.str(r.Err)
+		case resDeclined:
+			e.str(r.Err)
 		}
 	}
 	return e.b
@@ -449,6 +452,8 @@ func decodeResults(b []byte) (worker string, rs []*wireResult, err error) {
 			r.Bytes = d.int()
 			r.Duration = time.Duration(d.int())
 			r.Skipped = d.bool()
+			r.Err = d.str()
+		case resDeclined:
 			r.Err = d.str()
 		default:
 			d.fail(fmt.Errorf("unknown result kind %d", r.Kind))

@@ -34,9 +34,10 @@ type WorkerConfig struct {
 	// Name is the cluster's name (CAIRN_CLUSTER; default "cairn").
 	Name string
 	// ID is the worker's identity (CAIRN_WORKER_ID): letters, digits, -
-	// and _. Default: the host name and a random suffix. A launcher that
-	// restarts a worker under the same identity (a Kubernetes pod name)
-	// gets its unacknowledged tasks delivered again.
+	// and _. Default: the host name and a random suffix. A worker that a
+	// launcher restarts under the same identity (a Kubernetes pod name) is
+	// a new worker to the driver: the tasks the old process was running
+	// run again, and the values it held are made again.
 	ID string
 	// Slots is how many tasks run at once (CAIRN_SLOTS; default
 	// GOMAXPROCS).
@@ -155,6 +156,7 @@ type worker struct {
 
 	driver    atomic.Pointer[driverInfo]
 	draining  atomic.Bool
+	quitting  atomic.Bool // the driver is gone: leave at once
 	tasks     atomic.Int64
 	running   sync.WaitGroup // task messages being processed
 	ckpts     sync.WaitGroup // checkpoints being written
@@ -166,7 +168,9 @@ type worker struct {
 
 // RunWorker runs a worker until ctx is done (then it drains: finishes its
 // running tasks, and leaves), its driver is gone, or it is told to drain.
-// SIGTERM drains too.
+// SIGTERM drains too. A worker whose driver is gone leaves at once: the
+// contexts of its running tasks are cancelled and RunWorker does not wait
+// for them (it waits a few seconds at most for checkpoints being written).
 func RunWorker(ctx context.Context, cfg WorkerConfig) error {
 	if cfg.Name == "" {
 		cfg.Name = "cairn"
@@ -359,41 +363,75 @@ func (w *worker) serve(ctx context.Context) error {
 		return err
 	}
 	w.log.Info("cairn: worker joined", "driver", d.ID, "slots", w.cfg.Slots, "data", w.data.addr())
-	cc, err := w.consume(cons)
+	// Tasks run until they are done, or until the driver is gone.
+	tctx, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+	cc, err := w.consume(tctx, cons)
 	if err != nil {
 		return err
 	}
 	w.watch(ctx, rev)
-	// Leaving: take no more tasks, finish those running, send what is
-	// owed, and say goodbye.
+	// Leaving: take no more tasks; finish those running and send what is
+	// owed, unless the driver is gone; say goodbye.
 	cc.Stop()
-	w.running.Wait()
-	w.ckpts.Wait()
-	w.results.flush()
-	if w.nc.IsConnected() {
-		// Goodbye, if the server is there to hear it (a driver that dies
-		// may take an embedded server with it: then its entry expires).
-		lctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	bye := 2 * time.Second
+	if w.quitting.Load() {
+		// Nobody wants the running tasks' results: cancel them and leave
+		// without waiting, so that no orphan outlives its driver by more
+		// than seconds. Checkpoints being written are finished if that is
+		// quick: a later run restores them.
+		abandon()
+		waitAtMost(&w.ckpts, quitGrace)
+		bye = time.Second
+	} else {
+		w.running.Wait()
+		w.ckpts.Wait()
+		w.results.flush()
+	}
+	if w.nc.IsConnected() { // else the server went with the driver
+		lctx, cancel := context.WithTimeout(context.Background(), bye)
 		defer cancel()
 		_ = w.kv.Delete(lctx, workerPrefix+w.id)
 		_ = stream.DeleteConsumer(lctx, w.n.consumer(w.id))
+	}
+	if w.quitting.Load() {
+		// Nothing owed is wanted: sends still waiting on a server that
+		// is gone (the results' flush) give up at once.
+		w.nc.Close()
 	}
 	w.log.Info("cairn: worker left", "why", w.cause(), "tasks", w.tasks.Load())
 	return nil
 }
 
-// consume takes task messages from the worker's consumer. "No heartbeat"
-// and other pull errors are logged: the consumer goes on pulling.
-func (w *worker) consume(cons jetstream.Consumer) (jetstream.ConsumeContext, error) {
+// quitGrace bounds how long a worker whose driver is gone waits for the
+// checkpoints it is writing.
+const quitGrace = 3 * time.Second
+
+// waitAtMost waits for wg, or for d.
+func waitAtMost(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// consume takes task messages from the worker's consumer and runs their
+// tasks with ctx. "No heartbeat" and other pull errors are logged: the
+// consumer goes on pulling.
+func (w *worker) consume(ctx context.Context, cons jetstream.Consumer) (jetstream.ConsumeContext, error) {
 	cc, err := cons.Consume(func(m jetstream.Msg) {
-		if w.draining.Load() {
-			_ = m.Nak()
-			return
-		}
+		// While draining, tasks are declined (run), not left unacknowledged:
+		// a message delivered again and again ends in the max-deliveries
+		// advisory, which fails its tasks.
 		w.running.Add(1)
 		go func() {
 			defer w.running.Done()
-			w.handle(m)
+			w.handle(ctx, m)
 		}()
 	}, jetstream.PullMaxMessages(max(64, 4*w.cfg.Slots)),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
@@ -474,6 +512,7 @@ func (w *worker) announce(ctx context.Context, state string) error {
 // results).
 func (w *worker) quit(why string) {
 	w.setCause(why)
+	w.quitting.Store(true)
 	w.stop()
 }
 

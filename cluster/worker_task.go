@@ -18,10 +18,10 @@ import (
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
-// handle runs the tasks of one message and acknowledges it once every
-// result has been sent. Long tasks keep the message alive with
+// handle runs the tasks of one message with ctx and acknowledges it once
+// every result has been sent. Long tasks keep the message alive with
 // in-progress acknowledgements.
-func (w *worker) handle(m jetstream.Msg) {
+func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	_, tasks, err := decodeTasks(m.Data())
 	if err != nil {
 		w.log.Warn("cairn: worker dropping a task message it cannot read", "err", err)
@@ -46,7 +46,7 @@ func (w *worker) handle(m jetstream.Msg) {
 	var sent sync.WaitGroup
 	run := func(t *wireTask) {
 		sent.Add(1)
-		w.run(t, sent.Done)
+		w.run(ctx, t, sent.Done)
 	}
 	// A task that was lost before runs alone first: it may be the one
 	// killing workers, and the others should not go down with it again.
@@ -73,11 +73,15 @@ func (w *worker) handle(m jetstream.Msg) {
 
 // run runs one task in a slot and queues its result; sent is called once
 // the result is on its way to the driver.
-func (w *worker) run(t *wireTask, sent func()) {
+func (w *worker) run(ctx context.Context, t *wireTask, sent func()) {
 	w.slots <- struct{}{}
 	defer func() { <-w.slots }()
+	if w.draining.Load() {
+		// Leaving: the driver places the task on another worker.
+		w.results.add(&wireResult{Seq: t.Seq, Kind: resDeclined, Err: "worker " + w.id + " is draining"}, sent)
+		return
+	}
 	w.tasks.Add(1)
-	ctx := context.Background()
 	switch t.Kind {
 	case kindRestore:
 		w.results.add(w.restore(ctx, t), sent)

@@ -104,7 +104,7 @@ func (r *run) restoreOne(ctx context.Context, i int32) bool {
 	}
 	switch {
 	case err == nil && c != nil:
-		r.results[i] = c
+		r.setResult(i, c)
 		r.restored.Add(1)
 		r.bytesRead.Add(bytes)
 		if r.events {
@@ -153,7 +153,7 @@ func (r *run) awaitSpawn(ctx context.Context, sr *sched.Run, i int32) {
 		sr.RestoreDone(i, false, st.err)
 		return
 	}
-	r.results[i] = st.chunk
+	r.setResult(i, st.chunk)
 	sr.RestoreDone(i, true, nil)
 }
 

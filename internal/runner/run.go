@@ -3,8 +3,10 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,10 +25,13 @@ type run struct {
 	name    string
 	g       *graph
 	sr      *sched.Run
-	results []exec.Chunk
+	results []exec.Chunk // guarded by resMu
+	// resMu guards results: a lost node runs (or is restored) again while
+	// consumers dispatched with its old value may still be reading it.
+	resMu   sync.Mutex
 	keys    []string // checkpoint keys in the store ("" = not stored); nil without a store
 	attempt []int32
-	lostN   []int32 // times each node was lost; Execute calls of one node never overlap
+	lostN   []int32 // times each node was lost
 	made    []bool  // made[i]: node i has succeeded in this run before
 	events  bool
 
@@ -45,7 +50,7 @@ type run struct {
 func newRun(s *Scheduler, id uint64, name string, g *graph, events bool) *run {
 	n := len(g.nodes)
 	r := &run{s: s, id: id, runID: newRunID(), name: name, g: g, events: events,
-		results: make([]exec.Chunk, n), attempt: make([]int32, n), made: make([]bool, n), lostN: make([]int32, n)}
+		results: make([]exec.Chunk, n), attempt: make([]int32, n), lostN: make([]int32, n), made: make([]bool, n)}
 	if s.cfg.Store != nil {
 		r.keys = r.computeKeys()
 	}
@@ -77,11 +82,11 @@ func (r *run) Scheduled(i int32) {
 	}
 }
 
-// Release lets go of node i's value: no consumer needs it any more. A
-// value held by a worker is freed there, in the background.
+// Release lets go of node i's value: no consumer needs it any more, or it
+// was lost and is made again. A value held by a worker is freed there, in
+// the background.
 func (r *run) Release(i int32) {
-	c := r.results[i]
-	r.results[i] = nil
+	c := r.setResult(i, nil)
 	if rem, ok := c.(exec.Remote); ok && !r.g.external[i] {
 		r.s.goBackground(func() { _ = rem.Release(context.Background()) })
 	}
@@ -98,11 +103,13 @@ func (r *run) releaseRest(ctx context.Context) {
 		keep[t] = true
 	}
 	var rems []exec.Remote
+	r.resMu.Lock()
 	for i, c := range r.results {
 		if rem, ok := c.(exec.Remote); ok && !keep[int32(i)] && !r.g.external[i] {
 			rems = append(rems, rem)
 		}
 	}
+	r.resMu.Unlock()
 	if len(rems) == 0 {
 		return
 	}
@@ -122,7 +129,7 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 	task := &exec.Task{ID: n.ID, Name: n.Name(), Func: n.Fn, Args: make([]exec.Chunk, len(n.Args)),
 		Key: r.lineageKey(i), Attempt: attempt, Slot: w}
 	if lost := r.taskArgs(i, task); lost != nil {
-		return r.lose(ctx, i, w, attempt, &exec.LostError{Err: errors.New("inputs were released")}, lost)
+		return r.lose(ctx, i, w, attempt, &exec.LostError{Err: errors.New("inputs were released")}, lostInputs{deps: lost})
 	}
 	store := r.key(i) != ""
 	if store {
@@ -148,7 +155,7 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 	}
 	if err != nil {
 		if errors.Is(err, exec.ErrLost) {
-			return r.lose(ctx, i, w, attempt, err, r.lostDeps(i, err))
+			return r.lose(ctx, i, w, attempt, err, r.lostDeps(i, task, err))
 		}
 		if d, ok := r.retry(ctx, n, attempt, err); ok {
 			if r.events {
@@ -169,7 +176,7 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 			return sched.Outcome{Err: r.fail(ctx, i, w, res.Worker, attempt, took, err)}
 		}
 	}
-	r.results[i] = res.Chunk
+	r.setResult(i, res.Chunk)
 	r.computed.Add(1)
 	if r.made[i] {
 		r.recomputed.Add(1)
@@ -189,6 +196,10 @@ func (r *run) Execute(ctx context.Context, i int32, w int) sched.Outcome {
 // taskArgs fills the task's arguments; it returns the dependencies whose
 // values are gone, if any.
 func (r *run) taskArgs(i int32, task *exec.Task) []int32 {
+	if r.g.spec.DepStart[i+1] > r.g.spec.DepStart[i] { // it reads results
+		r.resMu.Lock()
+		defer r.resMu.Unlock()
+	}
 	n := r.g.nodes[i]
 	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
 	var lost []int32
@@ -220,6 +231,22 @@ func (r *run) taskArgs(i int32, task *exec.Task) []int32 {
 	return lost
 }
 
+// result returns node i's value, or nil.
+func (r *run) result(i int32) exec.Chunk {
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
+	return r.results[i]
+}
+
+// setResult sets node i's value and returns the one it replaces.
+func (r *run) setResult(i int32, c exec.Chunk) exec.Chunk {
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
+	old := r.results[i]
+	r.results[i] = c
+	return old
+}
+
 // chunkOf returns a chunk as is and wraps a literal value.
 func chunkOf(a any) exec.Chunk {
 	if c, ok := a.(exec.Chunk); ok {
@@ -228,61 +255,130 @@ func chunkOf(a any) exec.Chunk {
 	return exec.NewValue(a, "")
 }
 
+// lostInputs is what a loss report means for a node's inputs.
+type lostInputs struct {
+	deps  []int32 // the nodes whose values are gone: made again
+	stale bool    // some named inputs were made again since the task got them
+	// external numbers (from 1) an argument the report names that this
+	// run did not make (a chunk from an earlier run): it cannot be made
+	// again. 0 if none.
+	external int
+}
+
 // lostDeps maps the inputs a *exec.LostError names to the nodes that made
-// them.
-func (r *run) lostDeps(i int32, err error) []int32 {
+// them. It leaves out a node whose value is no longer the one the task was
+// given: another consumer reported the loss first, and the node was made,
+// or is being made, again — resetting it again would throw away its new
+// value.
+func (r *run) lostDeps(i int32, task *exec.Task, err error) lostInputs {
+	var li lostInputs
 	var le *exec.LostError
 	if !errors.As(err, &le) {
-		return nil
+		return li
 	}
 	n := r.g.nodes[i]
 	nodes := r.g.argNode[r.g.argStart[i]:r.g.argStart[i+1]]
-	var lost []int32
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
 	for _, j := range le.Inputs {
-		if j < 0 || j >= len(nodes) {
+		if j < 0 || j >= len(nodes) || j >= len(task.Args) {
 			continue
 		}
 		if d := nodes[j]; d >= 0 {
-			lost = append(lost, d)
+			if sameChunk(r.results[d], task.Args[j]) {
+				li.deps = append(li.deps, d)
+			} else {
+				li.stale = true
+			}
 			continue
 		}
-		if c, ok := n.Args[j].(*Composite); ok {
-			for _, e := range c.Elems {
-				if d, ok := e.(*Node); ok {
-					lost = append(lost, r.g.index[d])
+		c, ok := n.Args[j].(*Composite)
+		l, _ := task.Args[j].(*exec.List)
+		if !ok || l == nil || len(l.Elems) != len(c.Elems) {
+			if _, remote := task.Args[j].(exec.Remote); remote {
+				li.external = j + 1
+			}
+			continue
+		}
+		for k, e := range c.Elems {
+			d, ok := e.(*Node)
+			switch {
+			case !ok:
+				if rem, remote := l.Elems[k].(exec.Remote); remote && rem.Location() == le.Worker {
+					li.external = j + 1
 				}
+			case sameChunk(r.results[r.g.index[d]], l.Elems[k]):
+				li.deps = append(li.deps, r.g.index[d])
+			default:
+				li.stale = true
 			}
 		}
 	}
-	return lost
+	return li
 }
 
-// lose handles a lost execution of node i: the values of deps are gone
-// (forgotten here, made again by the engine), and the node runs again —
-// unless it was lost too often, which fails it.
-func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, deps []int32) sched.Outcome {
-	r.lostN[i]++
+// sameChunk reports whether chunk a is b. Chunks that are not pointers
+// (executors' references are) count as the same if their types are.
+func sameChunk(a, b exec.Chunk) bool {
+	ta := reflect.TypeOf(a)
+	if ta != reflect.TypeOf(b) || ta == nil {
+		return false
+	}
+	if ta.Kind() != reflect.Pointer {
+		return true
+	}
+	return a == b
+}
+
+// lose handles a lost execution of node i: the values of li.deps are gone
+// (forgotten and made again by the engine), and the node runs again —
+// unless it was lost too often, which fails it, or it needs a lost value
+// that this run cannot make again. Only executions that may have run
+// count against LostRetries: one that found inputs gone never ran (its
+// worker's death was counted against the tasks that worker was running),
+// and counting it too would fail an innocent node after two deaths. A
+// report that names no input to make again counts, so that losses that
+// make no progress end.
+func (r *run) lose(ctx context.Context, i int32, w, attempt int, err error, li lostInputs) sched.Outcome {
 	r.lost.Add(1)
 	var le *exec.LostError
 	worker := ""
 	if errors.As(err, &le) {
 		worker = le.Worker
 	}
+	if len(li.deps) == 0 && !li.stale {
+		r.lostN[i]++
+	}
 	if r.events {
 		e := r.nodeEvent(Lost, i)
 		e.Slot, e.Worker, e.Attempt, e.Err = w, worker, attempt, err
 		r.s.cfg.Sink(e)
 	}
+	if li.external > 0 {
+		return sched.Outcome{Err: r.fail(ctx, i, w, worker, attempt, 0, &LostInputError{Arg: li.external, Err: err})}
+	}
 	if int(r.lostN[i]) > r.s.cfg.LostRetries {
 		return sched.Outcome{Err: r.fail(ctx, i, w, worker, attempt, 0,
 			&LostTooOftenError{Times: int(r.lostN[i]), Err: err})}
 	}
-	// The engine resets these nodes before anything else reads them.
-	for _, d := range deps {
-		r.results[d] = nil
-	}
-	return sched.Outcome{Lost: true, LostDeps: deps}
+	// The engine releases these nodes (Release forgets their results,
+	// under its lock) and makes them again.
+	return sched.Outcome{Lost: true, LostDeps: li.deps}
 }
+
+// LostInputError is the cause of a node's failure when an argument that
+// its run did not make — a chunk from an earlier run — was lost with the
+// worker holding it: the run cannot make it again.
+type LostInputError struct {
+	Arg int // the argument, from 1
+	Err error
+}
+
+func (e *LostInputError) Error() string {
+	return fmt.Sprintf("argument %d, a chunk this run did not make (from an earlier run), is lost, and this run cannot make it again: pass the thunk that made it rather than its chunk, or compute it again: %v", e.Arg, e.Err)
+}
+
+func (e *LostInputError) Unwrap() error { return e.Err }
 
 // LostTooOftenError is the cause of a node's failure when it was lost more
 // times than allowed: whatever it does kills the workers that run it, or

@@ -184,7 +184,7 @@ func (s *Scheduler) Compute(ctx context.Context, targets []*Node, o RunOptions, 
 	if err == nil {
 		out = make([]exec.Chunk, len(targets))
 		for i, t := range targets {
-			out[i] = r.results[g.index[t]]
+			out[i] = r.result(g.index[t])
 		}
 		r.releaseRest(ctx)
 		if o.Checkpoint != nil {

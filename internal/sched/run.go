@@ -276,6 +276,9 @@ func (r *Run) requeueLocked(i int32, lost []int32, b *batch) {
 			continue
 		}
 		if s := r.state[d]; s == Done || s == Restored {
+			if !r.released[d] {
+				r.hooks.Release(d) // its value is gone: let the hooks forget it
+			}
 			r.resetLocked(d)
 			r.demandLocked(d, b)
 		}

@@ -67,8 +67,10 @@ type Hooks interface {
 	// (it may call it before returning).
 	Restore(ctx context.Context, r *Run, i int32)
 	// Release reports that the value of node i is no longer needed by the
-	// run (every consumer has finished or was restored). It is called with
-	// the engine's lock held and must be quick and must not call back.
+	// run (every consumer has finished or was restored), or that it is
+	// gone (an Outcome named it in LostDeps: it is made again). It is
+	// called with the engine's lock held and must be quick and must not
+	// call back.
 	Release(i int32)
 	// Scheduled reports that node i is ready and queued.
 	Scheduled(i int32)
