@@ -13,6 +13,10 @@ type Config struct {
 	// empty they use a NATS server started in this process; with NATS set,
 	// they join it beside any other workers.
 	Workers int
+	// MinWorkers makes New wait until that many workers have joined
+	// (StartTimeout at most). Default: Workers; with NATS and no Workers,
+	// New returns at once and tasks wait for workers to join.
+	MinWorkers int
 	// NATS is the URL of a NATS server or cluster with JetStream
 	// (nats://host:4222, several separated by commas). Empty: start one in
 	// this process on 127.0.0.1 (Workers must then be positive).

@@ -218,3 +218,54 @@ func TestThreeServerCluster(t *testing.T) {
 		t.Fatalf("%v, %v", got, err)
 	}
 }
+
+// The task messages of a worker taken for gone are purged from the
+// stream: they run elsewhere, and on a long-lived server they would stay.
+func TestDepartedWorkersTasksPurged(t *testing.T) {
+	srv, err := cluster.StartServer(context.Background(), cluster.ServerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	ex := newCluster(t, cluster.Config{NATS: srv.URL(), Name: "purge", Workers: 1,
+		Heartbeat: 100 * time.Millisecond, WorkerTimeout: time.Second})
+	w := ex.Workers()[0]
+	proc, _ := os.FindProcess(w.PID)
+	if err := proc.Signal(sigStop); err != nil {
+		t.Fatal(err)
+	}
+	defer proc.Kill()
+	s := cairn.New(&cairn.Config{Executor: ex})
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go cairn.Compute(ctx, s, cairn.Delayed(sqFn)(3.0)) // sent to the paused worker, then waits for another
+	defer cancel()
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	msgs := func() int {
+		m, err := nc.Request("$JS.API.STREAM.INFO.CAIRN_PURGE_TASKS", nil, time.Second)
+		if err != nil {
+			return -1
+		}
+		var info struct {
+			State struct {
+				Msgs int `json:"messages"`
+			} `json:"state"`
+		}
+		json.Unmarshal(m.Data, &info)
+		return info.State.Msgs
+	}
+	for deadline := time.Now().Add(5 * time.Second); msgs() < 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no task message reached the stream")
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); msgs() != 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d task messages of the departed worker are still in the stream", msgs())
+		}
+	}
+}

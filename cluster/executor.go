@@ -170,7 +170,9 @@ func New(ctx context.Context, cfg Config) (*Executor, error) {
 		if err := e.procs.start(cfg.Workers); err != nil {
 			return nil, err
 		}
-		if err := e.awaitWorkers(ctx, cfg.Workers); err != nil {
+	}
+	if want := max(cfg.Workers, cfg.MinWorkers); want > 0 {
+		if err := e.awaitWorkers(ctx, want); err != nil {
 			return nil, err
 		}
 	}
@@ -294,12 +296,16 @@ func (e *Executor) awaitWorkers(ctx context.Context, n int) error {
 		if have >= n {
 			return nil
 		}
-		if err := e.procs.failed(); err != nil {
-			return err
+		var exited chan struct{}
+		if e.procs != nil {
+			if err := e.procs.failed(); err != nil {
+				return err
+			}
+			exited = e.procs.exitedChan()
 		}
 		select {
 		case <-joined:
-		case <-e.procs.exited:
+		case <-exited:
 		case <-ctx.Done():
 			return fmt.Errorf("cluster: %d of %d workers joined within %v: %w", have, n, e.cfg.StartTimeout, ctx.Err())
 		}

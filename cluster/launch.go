@@ -116,6 +116,13 @@ func (l *launcher) startOne(exe, id string) error {
 	return nil
 }
 
+// exitedChan returns the channel closed when a started worker next exits.
+func (l *launcher) exitedChan() chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.exited
+}
+
 // failed returns an error for the first started worker that exited
 // before joining, with the last lines it wrote.
 func (l *launcher) failed() error {

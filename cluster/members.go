@@ -146,6 +146,7 @@ func (e *Executor) depart(id, why string) {
 	if !closed {
 		e.cfg.Logger.Warn("cairn: worker gone; its tasks run elsewhere, its values are restored or recomputed",
 			"worker", id, "why", why, "tasks", len(cs))
+		e.purgeTasks(id)
 	}
 	for _, c := range cs {
 		var err error = &exec.LostError{Worker: id, Err: errors.New("the worker " + why)}
@@ -164,4 +165,24 @@ func (e *Executor) depart(id, why string) {
 		}
 	}
 	e.mu.Unlock()
+}
+
+// purgeTasks removes from the stream the task messages sent to a departed
+// worker before now (they run elsewhere): on a long-lived server they
+// would stay forever. Messages sent later, to a process that took the
+// identity again, are kept.
+func (e *Executor) purgeTasks(id string) {
+	e.goBG(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := e.js.Stream(ctx, e.n.stream())
+		if err != nil {
+			return
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			return
+		}
+		_ = st.Purge(ctx, jetstream.WithPurgeSubject(e.n.tasks(id)), jetstream.WithPurgeSequence(info.State.LastSeq+1))
+	})
 }

@@ -129,7 +129,9 @@ func TestResumeAcrossExecutors(t *testing.T) {
 		t.Fatalf("the local run stored %d of %d steps: want some", afterLocal, resumeSteps)
 	}
 
-	c := startCluster(t, cluster.Config{Workers: 2, SlotsPerWorker: 1})
+	// One task in flight per worker: tasks already sent when the run is
+	// cancelled still run (and are checkpointed) on their workers.
+	c := startCluster(t, cluster.Config{Workers: 2, SlotsPerWorker: 1, Pipeline: 1})
 	stageRun(t, "cluster, cancelled", st, c.ex, 6)
 	c.ex.Close() // its workers leave: nothing writes to the store any more
 	afterCluster := len(stored(t, st, ss))

@@ -48,7 +48,7 @@ func TestServerWorkersDemo(t *testing.T) {
 		workers = append(workers, w)
 	}
 	dir := t.TempDir()
-	rs := demoRun(t, "--nats", url, "--store", "file://"+dir)
+	rs := demoRun(t, "--nats", url, "--min-workers", "2", "--store", "file://"+dir)
 	if len(rs) != 3 {
 		t.Fatalf("%d results", len(rs))
 	}

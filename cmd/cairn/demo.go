@@ -35,6 +35,7 @@ type demoFlags struct {
 	dashKeep    bool
 	workers     int
 	nats        string
+	minWorkers  int
 }
 
 func demoCmd() *cobra.Command {
@@ -76,6 +77,7 @@ would be; --phase runs some of them, so they can be separate processes too.`,
 	fl.BoolVar(&f.dashKeep, "dash-wait", false, "with --dash: keep serving after the runs, until interrupted")
 	fl.IntVar(&f.workers, "workers", 0, "run the tasks on this many worker processes of this binary (with --store, the workers write and read the checkpoints)")
 	fl.StringVar(&f.nats, "nats", "", "run the tasks on the workers of the cluster whose NATS server is at this URL ('cairn worker --nats URL' on each machine)")
+	fl.IntVar(&f.minWorkers, "min-workers", 1, "with --nats: wait for this many workers to join before running")
 	return cmd
 }
 
@@ -173,7 +175,11 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 		if f.verbose {
 			stderr = os.Stderr
 		}
-		ex, err = cluster.New(ctx, cluster.Config{Workers: f.workers, NATS: f.nats, Logger: logger, Stderr: stderr})
+		ccfg := cluster.Config{Workers: f.workers, NATS: f.nats, Logger: logger, Stderr: stderr}
+		if f.nats != "" {
+			ccfg.MinWorkers = f.minWorkers
+		}
+		ex, err = cluster.New(ctx, ccfg)
 		if err != nil {
 			return err
 		}
