@@ -536,6 +536,8 @@ func TestPackDamageKeepsNewerVersions(t *testing.T) {
 func TestPackSweepMergesSmallPacks(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
+	defer func(n int) { closeMergeMin = n }(closeMergeMin)
+	closeMergeMin = 1 << 30 // the sweep merges, not a closing Driver
 	// A long-lived writer holds an old put of "d" in its (unsealed) pack;
 	// a later process deletes it: the delete must outlive the merge.
 	live := openT(t, dir, nil)

@@ -29,7 +29,9 @@ type found struct {
 
 func newRecordReader(f io.ReaderAt, off, end int64) *recordReader {
 	rr := &recordReader{f: f, off: off, end: end}
-	rr.r = bufio.NewReaderSize(io.NewSectionReader(f, off, end-off), 64<<10)
+	// A small pack (one run's records) gets a buffer its size, not 64 KiB:
+	// a store's first read scans every pack.
+	rr.r = bufio.NewReaderSize(io.NewSectionReader(f, off, end-off), int(min(64<<10, max(end-off, 16))))
 	return rr
 }
 
