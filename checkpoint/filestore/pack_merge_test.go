@@ -109,35 +109,3 @@ func TestMergeKeepsTouchInOwnTornPack(t *testing.T) {
 		}
 	}
 }
-
-// TestCloseMergesSmallPacks: every process that writes leaves a pack, and
-// a process's first read opens every pack, so a store used by many short
-// runs (each restoring what the last wrote, nobody collecting garbage)
-// keeps its packs few: a Driver that has read merges them when it closes.
-func TestCloseMergesSmallPacks(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	const runs = 4 * compactMin
-	for i := range runs {
-		d := openT(t, dir, nil)
-		if i > 0 {
-			if _, err := d.Get(ctx, fmt.Sprintf("k/%d", i-1)); err != nil {
-				t.Fatalf("run %d: %v", i, err)
-			}
-		}
-		putT(t, d, fmt.Sprintf("k/%d", i), []byte(fmt.Sprint("value ", i)))
-		if err := d.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if n := len(packFiles(t, dir)); n > compactMin+2 {
-			t.Fatalf("after run %d: %d packs, want at most %d", i, n, compactMin+2)
-		}
-	}
-	d := openT(t, dir, nil)
-	for i := range runs {
-		got, err := d.Get(ctx, fmt.Sprintf("k/%d", i))
-		if want := fmt.Sprint("value ", i); err != nil || string(got) != want {
-			t.Fatalf("k/%d = %q, %v; want %q", i, got, err, want)
-		}
-	}
-}
