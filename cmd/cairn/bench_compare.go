@@ -34,8 +34,9 @@ Workloads: trivial-task overhead (fan-in and chain of 1k to 1M tasks on the
 threads scheduler, 2 workers; graph build excluded), graph build (a chain of
 delayed calls), the seed workload end to end at 1024²/128² and 16384²/1024², and
 the seed with per-block checkpoints (no checkpoints; first run, fsync off and
-on; restore run; final-result restore). Rows on 2 worker processes come with the
-cluster executor; until then the command says they are not available.
+on; restore run; final-result restore), and on 2 worker processes (cairn's
+cluster executor with an embedded NATS server, against Dask distributed's
+LocalCluster): fan-in and chain of 10k tasks, and the seed at 16384²/1024².
 
 Interleaving: for each workload, cairn runs once untimed (warm-up), then the
 two sides alternate, cairn, Dask, cairn, Dask, ..., --runs times each, so that
