@@ -26,7 +26,9 @@
 // small sealed packs, when there are more than eight, into its own (every
 // process that writes leaves a pack, and a process reads every pack's
 // record headers when it first reads); a Driver that has read the store and
-// finds more than 32 of them merges them when it closes. A record cut short
+// finds more than eight of them merges them when it closes. A store opened
+// by URL builds its index in the background at once, so that a run's first
+// restore finds it ready. A record cut short
 // by a crash ends what is read of its pack (the rest was never written).
 //
 // # Damage

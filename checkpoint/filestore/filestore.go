@@ -146,7 +146,15 @@ func openURL(_ context.Context, u *url.URL) (driver.Driver, error) {
 			return nil, fmt.Errorf("filestore: unknown URL parameter %q; known: create, fsync, pack, packmax", k)
 		}
 	}
-	return Open(u.Path, &opts)
+	d, err := Open(u.Path, &opts)
+	if err != nil {
+		return nil, err
+	}
+	// A store opened by URL is most often a run's, about to restore: its
+	// first read lists and scans every pack, which is done meanwhile, as
+	// the program builds its graph and keys.
+	go d.packs.warm()
+	return d, nil
 }
 
 // Dir returns the directory the Driver stores entries in.
@@ -439,7 +447,7 @@ func (d *Driver) Delete(ctx context.Context, key string) error {
 }
 
 // Close marks the driver closed, seals the pack it appended to and closes
-// the pack files it read. If it has read the store and found more than 32
+// the pack files it read. If it has read the store and found more than 8
 // small sealed packs, it first merges them into its own (see Sweep), so that
 // a store that is never garbage-collected keeps few packs.
 func (d *Driver) Close() error {

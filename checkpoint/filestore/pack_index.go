@@ -6,6 +6,16 @@ import (
 	"time"
 )
 
+// warm builds the index, if no read has yet, so that the first read finds
+// it ready. An error is left for that read to meet and report.
+func (ps *packSet) warm() {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if !ps.listed && !ps.closed {
+		ps.refresh()
+	}
+}
+
 // refresh brings the index up to date with packs other processes created
 // or appended to. ps.mu is held.
 func (ps *packSet) refresh() error {
@@ -121,6 +131,11 @@ func (ps *packSet) scan(p *pack) error {
 	}
 	if end <= p.scanned {
 		return nil
+	}
+	if len(ps.index) == 0 {
+		// A first scan: room for the entries its size suggests (small
+		// records are ~100 bytes), not growth by rehashing.
+		ps.index = make(map[string]entry, min((end-p.scanned)/128, 1<<16))
 	}
 	rr := newRecordReader(p.f, p.scanned, end)
 	for {

@@ -3,6 +3,7 @@ package filestore
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -106,6 +107,53 @@ func TestMergeKeepsTouchInOwnTornPack(t *testing.T) {
 		}
 		if got := string(getT(t, e, "j")); got != "with the touch" {
 			t.Errorf("%s: j = %q", name, got)
+		}
+	}
+}
+
+// TestURLOpenWarmsIndex: a Driver opened by URL builds its pack index in
+// the background, before any read asks for it, and closing it at once,
+// while that is under way, loses nothing.
+func TestURLOpenWarmsIndex(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for i := range 3 {
+		d := openT(t, dir, nil)
+		putT(t, d, fmt.Sprintf("k/%d", i), []byte(fmt.Sprint(i)))
+		d.Close()
+	}
+	u := &url.URL{Scheme: "file", Path: dir}
+	for range 20 { // Close racing the warm-up (the race detector watches)
+		d, err := openURL(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dd, err := openURL(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dd.(*Driver)
+	defer d.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d.packs.mu.Lock()
+		listed, n := d.packs.listed, len(d.packs.index)
+		d.packs.mu.Unlock()
+		if listed && n == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no read yet, and after 10 s the index is listed=%v with %d entries; want it built: 3", listed, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i := range 3 {
+		if got := getT(t, d, fmt.Sprintf("k/%d", i)); string(got) != fmt.Sprint(i) {
+			t.Fatalf("k/%d = %q", i, got)
 		}
 	}
 }

@@ -167,11 +167,15 @@ func readRecord(r *bufio.Reader) (record, error) {
 		// written (reading on would take the next records as its key).
 		return record{state: recUnreadable}, errDamaged
 	}
-	key := make([]byte, keyLen)
-	if _, err := io.ReadFull(r, key); err != nil {
+	// The key is read in place (decodeRecord copies what it keeps): a
+	// store's first read scans every record of every pack. A buffer holds
+	// a longest key (the record reader's holds all that is left to read).
+	key, err := r.Peek(keyLen)
+	if err != nil {
 		return record{}, errKeyCut
 	}
 	rec := decodeRecord(h[:], key)
+	r.Discard(keyLen)
 	switch rec.state {
 	case recDamaged, recUnreadable:
 		return rec, errDamaged

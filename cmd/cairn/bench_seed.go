@@ -51,7 +51,8 @@ func benchSeedCmd() *cobra.Command {
 		Long: `Runs the seed example's workload — an N×N matrix of standard normal values in
 B×B blocks, one sum thunk per block and one thunk over all sums — and prints the
 median and fastest of R runs (after one untimed warm-up run). Each run's time
-covers building the graph and computing it, as Dask's bench_seed.py measures.
+covers building the graph and computing it, as Dask's bench_seed.py measures;
+with --ckpt, opening the checkpoint store too, as a new process would.
 
 With --dask PATH it then runs '/usr/bin/python3 PATH N B R' (the script in
 peers/dask/) and compares with Dask's threaded scheduler on the same workload

@@ -42,3 +42,39 @@ func BenchmarkRestoreFinal(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRestoreFinalFresh is that last run as a new process does it:
+// open the store by its URL, build the graph, restore the final result.
+func BenchmarkRestoreFinalFresh(b *testing.B) {
+	ctx := context.Background()
+	url := "file://" + b.TempDir() + "?fsync=false"
+	w := seedload.Workload{N: 16384, Block: 1024, Seed: 4}
+	st, err := checkpoint.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := cairn.New(&cairn.Config{Checkpoints: st})
+	if _, err := w.Run(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	st.Close()
+	var stats cairn.RunStats
+	for b.Loop() {
+		st, err := checkpoint.Open(ctx, url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := cairn.New(&cairn.Config{Checkpoints: st})
+		if _, err := w.Run(ctx, s, cairn.RunOptions{Stats: &stats}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		st.Close()
+		b.StartTimer()
+		if stats.Restored != 1 || stats.Computed != 0 {
+			b.Fatalf("stats %+v", stats)
+		}
+	}
+}

@@ -57,27 +57,37 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 	var out []SeedCkptResult
 	var ref float64
 	// phase runs one variant runs times (after an untimed warm-up run), each
-	// on the store urlFor names for that run ("" for none), after prepare.
+	// on the store urlFor names for that run ("" for none), after prepare
+	// (untimed, on a handle of its own). A run is timed as a new process
+	// would do it: open the store, build the graph, compute or restore.
 	phase := func(variant string, urlFor func(run int) string, prepare func(*checkpoint.Store) error) error {
 		var times []float64
 		var st cairn.RunStats
 		var z float64
 		for i := 0; i < runs+1; i++ {
+			url := urlFor(i)
+			if prepare != nil {
+				store, err := checkpoint.Open(ctx, url)
+				if err != nil {
+					return err
+				}
+				err = prepare(store)
+				if cerr := store.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
+			}
+			t0 := time.Now()
 			var store *checkpoint.Store
-			if url := urlFor(i); url != "" {
+			if url != "" {
 				var err error
 				if store, err = checkpoint.Open(ctx, url); err != nil {
 					return err
 				}
 			}
-			if prepare != nil {
-				if err := prepare(store); err != nil {
-					store.Close()
-					return err
-				}
-			}
 			s := cairn.New(&cairn.Config{Parallelism: parallelism, Checkpoints: store})
-			t0 := time.Now()
 			var err error
 			z, err = w.Run(ctx, s, cairn.RunOptions{Stats: &st})
 			d := time.Since(t0)
