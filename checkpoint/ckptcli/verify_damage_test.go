@@ -14,9 +14,11 @@ import (
 	"github.com/cairnlabs/cairn/checkpoint/ckptcli"
 )
 
-// packedFixture returns a file store whose small entries a/1, a/2, a/3 are
-// packed, the path of its pack, and the offset of each key's record in it.
-func packedFixture(t *testing.T) (*checkpoint.Store, string, map[string]int) {
+// packedFixture writes a file store whose small entries a/1, a/2, a/3 are
+// packed, and returns a function that opens it (once the test has damaged
+// it: a Store reads a sealed pack once), the path of its pack, and the
+// offset of each key's record in it.
+func packedFixture(t *testing.T) (func() *checkpoint.Store, string, map[string]int) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -44,12 +46,15 @@ func packedFixture(t *testing.T) (*checkpoint.Store, string, map[string]int) {
 	for _, k := range []string{"a/1", "a/2", "a/3"} {
 		offs[k] = bytes.Index(b, []byte(k)) - 28
 	}
-	s, err = checkpoint.Open(ctx, "file://"+dir)
-	if err != nil {
-		t.Fatal(err)
+	open := func() *checkpoint.Store {
+		s, err := checkpoint.Open(ctx, "file://"+dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
-	t.Cleanup(func() { s.Close() })
-	return s, packs[0], offs
+	return open, packs[0], offs
 }
 
 func flipByte(t *testing.T, path string, off int) {
@@ -67,8 +72,9 @@ func flipByte(t *testing.T, path string, off int) {
 // TestVerifyPackHeaderDamage: a flipped byte in a packed record's header
 // (its data length) is found by verify, which names the key and fails.
 func TestVerifyPackHeaderDamage(t *testing.T) {
-	s, pack, offs := packedFixture(t)
+	open, pack, offs := packedFixture(t)
 	flipByte(t, pack, offs["a/2"]+8)
+	s := open()
 	var out bytes.Buffer
 	err := ckptcli.Verify(context.Background(), &out, s, "")
 	if !errors.Is(err, ckptcli.ErrCorruptFound) || !strings.Contains(err.Error(), "a/2") {
@@ -92,8 +98,9 @@ func TestVerifyPackHeaderDamage(t *testing.T) {
 // makes the record's key unreadable; verify says a record was lost there,
 // by pack and offset, and fails.
 func TestVerifyPackUnreadableKey(t *testing.T) {
-	s, pack, offs := packedFixture(t)
+	open, pack, offs := packedFixture(t)
 	flipByte(t, pack, offs["a/3"]+28)
+	s := open()
 	var out bytes.Buffer
 	err := ckptcli.Verify(context.Background(), &out, s, "a/")
 	if !errors.Is(err, ckptcli.ErrCorruptFound) || !strings.Contains(err.Error(), "1 damaged record") {
