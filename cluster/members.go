@@ -146,7 +146,9 @@ func (e *Executor) depart(id, why string) {
 	if !closed {
 		e.cfg.Logger.Warn("cairn: worker gone; its tasks run elsewhere, its values are restored or recomputed",
 			"worker", id, "why", why, "tasks", len(cs))
-		e.purgeTasks(id)
+		// The purge's bound is taken now, before its tasks are sent again:
+		// to a process that took the identity, they go to the same subject.
+		e.purgeTasks(id, e.lastSeq())
 	}
 	for _, c := range cs {
 		var err error = &exec.LostError{Worker: id, Err: errors.New("the worker " + why)}
@@ -168,10 +170,14 @@ func (e *Executor) depart(id, why string) {
 }
 
 // purgeTasks removes from the stream the task messages sent to a departed
-// worker before now (they run elsewhere): on a long-lived server they
-// would stay forever. Messages sent later, to a process that took the
-// identity again, are kept.
-func (e *Executor) purgeTasks(id string) {
+// worker up to the stream's sequence last (they run elsewhere): on a
+// long-lived server they would stay forever. Messages sent later, to a
+// process that took the identity again, are kept. A last of 0 (the
+// stream could not be asked) purges nothing.
+func (e *Executor) purgeTasks(id string, last uint64) {
+	if last == 0 {
+		return
+	}
 	e.goBG(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -179,10 +185,22 @@ func (e *Executor) purgeTasks(id string) {
 		if err != nil {
 			return
 		}
-		info, err := st.Info(ctx)
-		if err != nil {
-			return
-		}
-		_ = st.Purge(ctx, jetstream.WithPurgeSubject(e.n.tasks(id)), jetstream.WithPurgeSequence(info.State.LastSeq+1))
+		_ = st.Purge(ctx, jetstream.WithPurgeSubject(e.n.tasks(id)), jetstream.WithPurgeSequence(last+1))
 	})
+}
+
+// lastSeq returns the task stream's last sequence, or 0 if the server does
+// not answer within a few seconds.
+func (e *Executor) lastSeq() uint64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := e.js.Stream(ctx, e.n.stream())
+	if err != nil {
+		return 0
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return 0
+	}
+	return info.State.LastSeq
 }
