@@ -156,25 +156,12 @@ func TestChaosSeed(t *testing.T) {
 			c := startCluster(t, cluster.Config{Workers: 3, SlotsPerWorker: 1})
 			k := newKiller(t, c.ex, rng, 1+rng.IntN(2), thunks)
 			// Random blocks are not checkpointed (they are cheaper to
-			// make again); sums are.
-			l := newLedger(t, func(t *cairn.Thunk) bool { return strings.HasPrefix(t.Func().Name(), "darray.randn") })
-			l.onEvent = k.OnEvent
-			s := cairn.New(&cairn.Config{Executor: c.ex, Checkpoints: openStore(t, t.TempDir()), Listeners: []cairn.Listener{l}})
-			defer s.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			var st cairn.RunStats
-			got, err := w.Run(ctx, s, cairn.RunOptions{Stats: &st})
-			if err != nil {
-				t.Fatalf("killed %v: %v", k.victims(), err)
-			}
-			if got != want {
-				t.Fatalf("killed %v: got %v, want %v (uninterrupted)", k.victims(), got, want)
-			}
-			l.checkRestoredNotRecomputed(t)
-			l.checkRecomputedNoCkpt(t) // sums ride back to the driver: never lost
-			t.Logf("killed %v; run: computed %d, restored %d, lost %d, recomputed %d; ledger: %v",
-				k.victims(), st.Computed, st.Restored, st.Lost, st.Recomputed, l.counts())
+			// make again); sums are, and ride back to the driver: never
+			// lost.
+			noCkpt := func(t *cairn.Thunk) bool { return strings.HasPrefix(t.Func().Name(), "darray.randn") }
+			runKilled(t, c, k, noCkpt, want, func(ctx context.Context, s *cairn.Scheduler, o cairn.RunOptions) (float64, error) {
+				return w.Run(ctx, s, o)
+			})
 		})
 	}
 }
@@ -277,33 +264,14 @@ func TestChaosFanOut(t *testing.T) {
 	for round := range rounds(3, 30) {
 		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
 			seed := rng.IntN(1000)
-			want := fanWant(seed)
 			c := startCluster(t, cluster.Config{Workers: 3, SlotsPerWorker: 1})
 			k := newKiller(t, c.ex, rng, 1+rng.IntN(2), thunks)
-			l := newLedger(t, nil)
-			l.onEvent = k.OnEvent
-			s := cairn.New(&cairn.Config{Executor: c.ex, Checkpoints: openStore(t, t.TempDir()), Listeners: []cairn.Listener{l}})
-			defer s.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			var st cairn.RunStats
-			got, err := cairn.Collect[float64](ctx, s, fanGraph(seed), cairn.RunOptions{Stats: &st})
-			if err != nil {
-				t.Fatalf("killed %v: %v", k.victims(), err)
-			}
-			if got != want {
-				t.Fatalf("killed %v: got %v, want %v (uninterrupted)", k.victims(), got, want)
-			}
-			l.checkRestoredNotRecomputed(t)
-			l.checkRecomputedNoCkpt(t)
-			cs := l.counts()
+			cs := runFanKilled(t, c, k, seed)
 			total.Recomputed += cs.Recomputed
 			total.RecomputedNoCkpt += cs.RecomputedNoCkpt
 			total.Restored += cs.Restored
 			total.Lost += cs.Lost
 			total.Checkpointed += cs.Checkpointed
-			t.Logf("killed %v; run: computed %d, restored %d, lost %d, recomputed %d; ledger: %v",
-				k.victims(), st.Computed, st.Restored, st.Lost, st.Recomputed, cs)
 		})
 	}
 	t.Logf("all rounds: %v", total)
@@ -320,7 +288,6 @@ func TestChaosReplaced(t *testing.T) {
 	for round := range rounds(2, 20) {
 		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
 			seed := rng.IntN(1000)
-			want := fanWant(seed)
 			c := startCluster(t, cluster.Config{})
 			var mu sync.Mutex
 			started := 0
@@ -337,24 +304,45 @@ func TestChaosReplaced(t *testing.T) {
 			waitFor(t, 30*time.Second, "two workers to join", func() bool { return len(c.ex.Workers()) == 2 })
 			k := newKiller(t, c.ex, rng, 2+rng.IntN(2), thunks)
 			k.replace = startOne
-			l := newLedger(t, nil)
-			l.onEvent = k.OnEvent
-			s := cairn.New(&cairn.Config{Executor: c.ex, Checkpoints: openStore(t, t.TempDir()), Listeners: []cairn.Listener{l}})
-			defer s.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			var st cairn.RunStats
-			got, err := cairn.Collect[float64](ctx, s, fanGraph(seed), cairn.RunOptions{Stats: &st})
-			if err != nil {
-				t.Fatalf("killed %v: %v", k.victims(), err)
-			}
-			if got != want {
-				t.Fatalf("killed %v: got %v, want %v (uninterrupted)", k.victims(), got, want)
-			}
-			l.checkRestoredNotRecomputed(t)
-			l.checkRecomputedNoCkpt(t)
-			t.Logf("killed %v; run: computed %d, restored %d, lost %d, recomputed %d; ledger: %v",
-				k.victims(), st.Computed, st.Restored, st.Lost, st.Recomputed, l.counts())
+			runFanKilled(t, c, k, seed)
 		})
 	}
+}
+
+// runFanKilled runs the fan-out graph of seed with runKilled.
+func runFanKilled(t *testing.T, c *testCluster, k *killer, seed int) counts {
+	t.Helper()
+	return runKilled(t, c, k, nil, fanWant(seed), func(ctx context.Context, s *cairn.Scheduler, o cairn.RunOptions) (float64, error) {
+		return cairn.Collect[float64](ctx, s, fanGraph(seed), o)
+	})
+}
+
+// runKilled runs a workload on c, with checkpoints in a new store, while k
+// kills workers; it fails the test unless the run returns want, the
+// uninterrupted result, restoring what had a checkpoint and recomputing
+// only what had none (noCkpt tells the thunks that never have one, as
+// newLedger), and returns the ledger's counts.
+func runKilled(t *testing.T, c *testCluster, k *killer, noCkpt func(*cairn.Thunk) bool, want float64,
+	run func(context.Context, *cairn.Scheduler, cairn.RunOptions) (float64, error)) counts {
+	t.Helper()
+	l := newLedger(t, noCkpt)
+	l.onEvent = k.OnEvent
+	s := cairn.New(&cairn.Config{Executor: c.ex, Checkpoints: openStore(t, t.TempDir()), Listeners: []cairn.Listener{l}})
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var st cairn.RunStats
+	got, err := run(ctx, s, cairn.RunOptions{Stats: &st})
+	if err != nil {
+		t.Fatalf("killed %v: %v", k.victims(), err)
+	}
+	if got != want {
+		t.Fatalf("killed %v: got %v, want %v (uninterrupted)", k.victims(), got, want)
+	}
+	l.checkRestoredNotRecomputed(t)
+	l.checkRecomputedNoCkpt(t)
+	cs := l.counts()
+	t.Logf("killed %v; run: computed %d, restored %d, lost %d, recomputed %d; ledger: %v",
+		k.victims(), st.Computed, st.Restored, st.Lost, st.Recomputed, cs)
+	return cs
 }

@@ -19,25 +19,15 @@ func TestWorkerJoinsMidRun(t *testing.T) {
 	l := newLedger(t, nil)
 	s := cairn.New(&cairn.Config{Executor: c.ex, Listeners: []cairn.Listener{l}})
 	defer s.Close()
-	ys := make([]*cairn.Thunk, 30)
-	want := 0.0
-	for i := range ys {
-		ys[i] = cairn.Delayed(pauseFn)(float64(i))
-		want += float64(i * i)
-	}
+	z, want := squaresTotal(pauseFn, 30)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	done := make(chan error, 1)
-	var got float64
-	go func() {
-		var err error
-		got, err = cairn.Collect[float64](ctx, s, cairn.Delayed(totalFn)(cairn.Args(ys)...))
-		done <- err
-	}()
+	wait := collectAsync(ctx, s, z)
 	first := c.ex.Workers()[0].ID
 	waitFor(t, 30*time.Second, "a task to finish", func() bool { return l.finishedOn(first) > 0 })
 	c.startWorker(t, "hand1")
-	if err := <-done; err != nil {
+	got, err := wait()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got != want {
@@ -78,13 +68,7 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	done := make(chan error, 1)
-	var got float64
-	go func() {
-		var err error
-		got, err = cairn.Collect[float64](ctx, s, cairn.Delayed(totalFn)(cairn.Args(sums)...))
-		done <- err
-	}()
+	wait := collectAsync(ctx, s, cairn.Delayed(totalFn)(cairn.Args(sums)...))
 	pid := started(t, dir)
 	var victim string
 	for _, w := range c.ex.Workers() {
@@ -104,7 +88,8 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 		now, alive := procStart(pid)
 		return !alive || now != start
 	})
-	if err := <-done; err != nil {
+	got, err := wait()
+	if err != nil {
 		t.Fatalf("SIGTERM to worker %s failed the run: %v", victim, err)
 	}
 	if got != want {
@@ -134,27 +119,17 @@ func TestWorkerDrainsWhileBusy(t *testing.T) {
 	l := newLedger(t, nil)
 	s := cairn.New(&cairn.Config{Executor: c.ex, Listeners: []cairn.Listener{l}})
 	defer s.Close()
-	ys := make([]*cairn.Thunk, 400)
-	want := 0.0
-	for i := range ys {
-		ys[i] = cairn.Delayed(slowSqFn)(float64(i))
-		want += float64(i * i)
-	}
+	z, want := squaresTotal(slowSqFn, 400)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	done := make(chan error, 1)
-	var got float64
-	go func() {
-		var err error
-		got, err = cairn.Collect[float64](ctx, s, cairn.Delayed(totalFn)(cairn.Args(ys)...))
-		done <- err
-	}()
+	wait := collectAsync(ctx, s, z)
 	victim := c.ex.Workers()[0]
 	waitFor(t, 30*time.Second, "tasks to finish on the worker", func() bool { return l.finishedOn(victim.ID) > 20 })
 	if err := c.ex.Drain(victim.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil {
+	got, err := wait()
+	if err != nil {
 		t.Fatalf("draining worker %s failed the run: %v", victim.ID, err)
 	}
 	if got != want {
@@ -169,4 +144,33 @@ func TestWorkerDrainsWhileBusy(t *testing.T) {
 		return !alive || now != start
 	})
 	t.Logf("finished: %d on %s (drained); executor %+v", l.finishedOn(victim.ID), victim.ID, c.ex.Stats())
+}
+
+// squaresTotal returns a thunk of the total of fn(i) for i < n, each a
+// thunk of its own, and that total for an fn that squares.
+func squaresTotal(fn any, n int) (*cairn.Thunk, float64) {
+	ys := make([]*cairn.Thunk, n)
+	want := 0.0
+	for i := range ys {
+		ys[i] = cairn.Delayed(fn)(float64(i))
+		want += float64(i * i)
+	}
+	return cairn.Delayed(totalFn)(cairn.Args(ys)...), want
+}
+
+// collectAsync collects z in the background; wait returns its result.
+func collectAsync(ctx context.Context, s *cairn.Scheduler, z *cairn.Thunk) (wait func() (float64, error)) {
+	type result struct {
+		v   float64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := cairn.Collect[float64](ctx, s, z)
+		done <- result{v, err}
+	}()
+	return func() (float64, error) {
+		r := <-done
+		return r.v, r.err
+	}
 }

@@ -75,15 +75,10 @@ func TestWorkerRestartedRejoins(t *testing.T) {
 	waitFor(t, 30*time.Second, "pod-1 to be taken for dead", func() bool { return !slices.Contains(workerIDs(c.ex), "pod-1") })
 	c.startWorker(t, "pod-1")
 	waitFor(t, 30*time.Second, "pod-1, restarted, to join again", func() bool { return slices.Contains(workerIDs(c.ex), "pod-1") })
-	ys := make([]*cairn.Thunk, 20)
-	want := 0.0
-	for i := range ys {
-		ys[i] = cairn.Delayed(pauseFn)(float64(i))
-		want += float64(i * i)
-	}
+	z, want := squaresTotal(pauseFn, 20)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	got, err := cairn.Collect[float64](ctx, s, cairn.Delayed(totalFn)(cairn.Args(ys)...))
+	got, err := cairn.Collect[float64](ctx, s, z)
 	if err != nil || got != want {
 		t.Fatalf("%v, %v; want %v", got, err, want)
 	}
