@@ -76,6 +76,29 @@ func Fingerprint(w io.Writer, v any) error {
 	return err
 }
 
+// AppendFingerprint appends v's fingerprint, the bytes Fingerprint writes,
+// to b and returns the extended slice. Keys hash many small arguments:
+// ints, seeds, shapes and strings are appended without reflection or an
+// io.Writer between. Errors are Fingerprint's; after one, discard the
+// result.
+func AppendFingerprint(b []byte, v any) ([]byte, error) {
+	e := fpEncoder{buf: append(b, fpVersion)}
+	if e.fast(v) {
+		return e.buf, nil
+	}
+	w := appender{b}
+	err := Fingerprint(&w, v)
+	return w.b, err
+}
+
+// appender is an io.Writer that appends to a slice.
+type appender struct{ b []byte }
+
+func (a *appender) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
 // encoders keeps fpEncoders and their buffers for reuse: keys hash many
 // small arguments.
 var encoders = sync.Pool{New: func() any { return &fpEncoder{buf: make([]byte, 0, 512)} }}

@@ -192,3 +192,25 @@ func TestFingerprintOfUnfaithfulValues(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendFingerprint checks that AppendFingerprint appends exactly the
+// bytes Fingerprint writes, on its fast path and off it, and that it
+// refuses what Fingerprint refuses.
+func TestAppendFingerprint(t *testing.T) {
+	for _, v := range []any{
+		0, -7, int64(1), uint64(1 << 63), 2.5, math.Inf(-1), "", "héllo",
+		[]int(nil), []int{}, []int{3, -1}, // the fast path
+		int32(5), []float64{1, negZ}, map[string]int{"a": 1}, fpStruct{Name: "x"}, nil, // reflection
+	} {
+		got, err := AppendFingerprint([]byte("prefix"), v)
+		if err != nil {
+			t.Fatalf("AppendFingerprint(%#v): %v", v, err)
+		}
+		if want := append([]byte("prefix"), fp(t, v)...); !bytes.Equal(got, want) {
+			t.Errorf("AppendFingerprint(%#v) = %x, want %x", v, got, want)
+		}
+	}
+	if _, err := AppendFingerprint(nil, make(chan int)); !errors.Is(err, ErrNotFingerprintable) {
+		t.Errorf("AppendFingerprint(chan) = %v, want ErrNotFingerprintable", err)
+	}
+}

@@ -152,8 +152,8 @@ func (p *preimage) release() {
 // hashArg writes one argument: 'T' and a thunk's key, 'K' and a chunk's
 // lineage key, 'V' and a value's fingerprint, or 'L' and a composite's
 // elements (a map's entries sorted by their keys' fingerprints).
-func hashArg(h *preimage, a any) error {
-	switch a := a.(type) {
+func hashArg(h *preimage, arg any) error {
+	switch a := arg.(type) {
 	case *Node:
 		r := a.key.Load()
 		if r == nil || r.err != nil {
@@ -205,12 +205,11 @@ func hashArg(h *preimage, a any) error {
 		if err != nil {
 			return err
 		}
-		h.b = append(h.b, 'V')
-		return codec.Fingerprint(h, v)
-	default:
-		h.b = append(h.b, 'V')
-		return codec.Fingerprint(h, a)
+		arg = v
 	}
+	var err error
+	h.b, err = codec.AppendFingerprint(append(h.b, 'V'), arg)
+	return err
 }
 
 // keyPrefix turns a function name into a key segment a store accepts.
