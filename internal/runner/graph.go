@@ -36,7 +36,11 @@ type frame struct {
 // leaf: its value comes from its own run. It walks with an explicit stack:
 // chains may be a million deep.
 func compile(targets []*Node, self *Node, buildErr BuildErrorFunc) (*graph, error) {
-	g := &graph{index: make(map[*Node]int32)}
+	hint := 0
+	for _, t := range targets {
+		hint += int(t.reach)
+	}
+	g := &graph{index: make(map[*Node]int32, min(hint, maxReach)), nodes: make([]*Node, 0, min(hint, maxReach)), external: make([]bool, 0, min(hint, maxReach))}
 	var stack []frame
 	for _, root := range targets {
 		if _, seen := g.index[root]; seen {
@@ -115,6 +119,15 @@ func (g *graph) link(targets []*Node) {
 	var prio []int32
 	mark := make([]int32, n) // mark[d] == i+1: d already listed for node i
 	g.argStart = make([]int32, n+1)
+	args, deps := 0, 0
+	for i, t := range g.nodes {
+		if !g.external[i] {
+			args += len(t.Args)
+			t.Inputs(func(*Node) { deps++ })
+		}
+	}
+	g.argNode = make([]int32, 0, args)
+	g.spec.Deps = make([]int32, 0, deps)
 	for i, t := range g.nodes {
 		if !g.external[i] {
 			dep := func(d *Node) {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -28,6 +29,29 @@ type Node struct {
 
 	key   atomic.Pointer[keyResult]
 	spawn atomic.Pointer[SpawnState]
+	// reach bounds the number of nodes this one needs, itself included:
+	// the nodes on each path (an input shared by several paths is counted
+	// once per path), and at most the IDs from low to ID, as inputs are
+	// made first. Compile sizes its tables by it.
+	reach int32
+	low   uint64 // the smallest ID of a node this one needs
+}
+
+// maxReach caps Node.reach: compile never sizes its tables for more.
+const maxReach = 1 << 16
+
+// SetArgs sets the node's arguments (as Delayed made them), after its ID.
+func (n *Node) SetArgs(args []any) {
+	n.Args = args
+	r, low := int32(1), n.ID
+	n.Inputs(func(in *Node) {
+		r = min(r+max(in.reach, 1), maxReach)
+		low = min(low, cmp.Or(in.low, in.ID))
+	})
+	if span := n.ID - low + 1; low > 0 && span < uint64(r) {
+		r = int32(span)
+	}
+	n.reach, n.low = r, low
 }
 
 // Opts are a node's options (cairn.Options with the hooks adapted).
