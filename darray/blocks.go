@@ -115,11 +115,16 @@ func (l layout) index(c []int) (int, error) {
 // sub returns the subdomain of the block at grid coordinates c.
 func (l layout) sub(c []int) Domain {
 	d := Domain{Origin: make([]int, len(c)), Shape: make([]int, len(c))}
+	l.subInto(c, d)
+	return d
+}
+
+// subInto is sub into d, whose slices have len(c) elements.
+func (l layout) subInto(c []int, d Domain) {
 	for k, x := range c {
 		d.Origin[k] = x * l.block[k]
 		d.Shape[k] = min(l.block[k], l.shape[k]-d.Origin[k])
 	}
-	return d
 }
 
 // sameAs reports whether two layouts have the same shape and blocks.

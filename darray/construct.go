@@ -13,8 +13,14 @@ import (
 func build[T Number](l layout, prio int, mk func(i int, d Domain) *cairn.Thunk) *Array[T] {
 	a := &Array[T]{l: l, parts: make([]*cairn.Thunk, l.nblocks()), prio: prio}
 	c := make([]int, len(l.grid))
+	// The blocks' origins and shapes, in one allocation.
+	dims := len(c)
+	slab := make([]int, 2*dims*len(a.parts))
 	for i := range a.parts {
-		a.parts[i] = mk(i, l.sub(c))
+		d := Domain{Origin: slab[:dims:dims], Shape: slab[dims : 2*dims : 2*dims]}
+		slab = slab[2*dims:]
+		l.subInto(c, d)
+		a.parts[i] = mk(i, d)
 		for k := len(c) - 1; k >= 0; k-- {
 			c[k]++
 			if c[k] < l.grid[k] {
@@ -61,8 +67,9 @@ func random[T Float](f *cairn.Func, b Blocking, shape []int, opts []Option) (*Ar
 	unseeded := !o.seeded
 	o.randomSeed()
 	mk := o.delayed(f, basePrio, unseeded)
+	seedArg, shapeArg := any(o.seed), any(l.shape) // boxed once for all blocks
 	return build[T](l, basePrio, func(i int, d Domain) *cairn.Thunk {
-		return mk(i, o.seed, l.shape, d.Origin, d.Shape)
+		return mk(i, seedArg, shapeArg, d.Origin, d.Shape)
 	}), nil
 }
 
