@@ -3,7 +3,6 @@ package cairn
 import (
 	"fmt"
 	"reflect"
-	"runtime"
 	"sync/atomic"
 
 	"github.com/cairnlabs/cairn/checkpoint"
@@ -58,10 +57,7 @@ func Delayed(f any, opts ...Options) func(args ...any) *Thunk {
 	return func(args ...any) *Thunk {
 		t := &Thunk{}
 		t.n = runner.Node{ID: thunkIDs.Add(1), Fn: fn, Opts: o, Owner: t}
-		var pcs [1]uintptr
-		if runtime.Callers(2, pcs[:]) > 0 {
-			t.n.PC = pcs[0]
-		}
+		t.n.PC = thunkPC(callerPC())
 		if ferr != nil {
 			t.n.Err = t.buildError(ferr)
 			return t
@@ -70,7 +66,7 @@ func Delayed(f any, opts ...Options) func(args ...any) *Thunk {
 		if err == nil {
 			err = runner.CheckArgs(fn, in)
 		}
-		t.n.Args = in
+		t.n.SetArgs(in)
 		if err != nil {
 			t.n.Err = t.buildError(err)
 		}

@@ -1,0 +1,48 @@
+package cairn
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// here returns the file:line of its call, as CallSite formats it.
+func here() string {
+	_, file, line, _ := runtime.Caller(1)
+	return fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
+}
+
+// makeAt makes a thunk in a function of its own, called from two lines.
+func makeAt(mk func(...any) *Thunk) (*Thunk, string) { return mk(1), here() }
+
+// TestCallSite checks that a thunk's call site is the line that called the
+// maker, however it was called: each call site is checked against a stack
+// walk once, then read from frame pointers.
+func TestCallSite(t *testing.T) {
+	inc := Delayed(func(x int) int { return x + 1 })
+	for i := range 3 { // the same site again: the fast path
+		th, want := inc(i), here()
+		if got := th.CallSite(); got != want {
+			t.Errorf("call %d: CallSite = %s, want %s", i, got, want)
+		}
+	}
+	a, wantA := makeAt(inc)
+	b, wantB := makeAt(inc)
+	if a.CallSite() != wantA || b.CallSite() != wantB || wantA != wantB {
+		t.Errorf("through a helper: %s and %s, want %s and %s", a.CallSite(), b.CallSite(), wantA, wantB)
+	}
+	f := func() (*Thunk, string) { return Delayed(func() int { return 1 })(), here() }
+	c, wantC := f()
+	if c.CallSite() != wantC {
+		t.Errorf("in a closure: %s, want %s", c.CallSite(), wantC)
+	}
+	d := inc(2)
+	fr, _ := runtime.CallersFrames([]uintptr{d.n.PC}).Next()
+	if want := "github.com/cairnlabs/cairn.TestCallSite"; fr.Function != want {
+		t.Errorf("the PC is in %s, want %s", fr.Function, want)
+	}
+	if ok, _ := fpSites.Load(d.n.PC); runtime.GOARCH == "amd64" && ok != true {
+		t.Errorf("the call site's frame pointer answer was not trusted (%v): every thunk walks the stack", ok)
+	}
+}
