@@ -52,8 +52,8 @@ func printSeedCkpt(out io.Writer, asJSON bool, r bench.SeedCkptResult) error {
 	if asJSON {
 		return json.NewEncoder(out).Encode(r)
 	}
-	_, err := fmt.Fprintf(out, "%-16s %-17s %d×%d in %d×%d blocks: median %.4f s, min %.4f s",
-		r.Name, r.Variant, r.N, r.N, r.Block, r.Block, r.MedianS, r.MinS)
+	_, err := fmt.Fprintf(out, "%-16s %-17s %d×%d in %d×%d blocks: median %s, min %s",
+		r.Name, r.Variant, r.N, r.N, r.Block, r.Block, phaseTime(r.MedianS), phaseTime(r.MinS))
 	if err == nil && r.Name == "seed-ckpt" {
 		_, err = fmt.Fprintf(out, " (computed %d, restored %d)", r.Computed, r.Restored)
 	}
@@ -67,6 +67,15 @@ func printSeedCkpt(out io.Writer, asJSON bool, r bench.SeedCkptResult) error {
 		_, err = fmt.Fprintln(out)
 	}
 	return err
+}
+
+// phaseTime formats a phase's time: in milliseconds below 0.1 s, where
+// "0.0013 s" would hide the digits that tell restores apart.
+func phaseTime(s float64) string {
+	if s < 0.1 {
+		return fmt.Sprintf("%.3f ms", s*1e3)
+	}
+	return fmt.Sprintf("%.4f s", s)
 }
 
 // runDaskSeedCkpt runs Dask's bench_seed_ckpt.py and returns its lines.
