@@ -36,11 +36,14 @@ type frame struct {
 // leaf: its value comes from its own run. It walks with an explicit stack:
 // chains may be a million deep.
 func compile(targets []*Node, self *Node, buildErr BuildErrorFunc) (*graph, error) {
-	hint := 0
+	// Room for the largest target's nodes (targets often share most of
+	// theirs): more is grown into.
+	hint := len(targets)
 	for _, t := range targets {
-		hint += int(t.reach)
+		hint = max(hint, int(t.reach)+len(targets))
 	}
-	g := &graph{index: make(map[*Node]int32, min(hint, maxReach)), nodes: make([]*Node, 0, min(hint, maxReach)), external: make([]bool, 0, min(hint, maxReach))}
+	hint = min(hint, maxReach)
+	g := &graph{index: make(map[*Node]int32, hint), nodes: make([]*Node, 0, hint), external: make([]bool, 0, hint)}
 	var stack []frame
 	for _, root := range targets {
 		if _, seen := g.index[root]; seen {
