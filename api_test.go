@@ -129,7 +129,8 @@ func TestTimeoutBoundsOneAttempt(t *testing.T) {
 		return 7
 	}, cairn.Options{Timeout: 20 * time.Millisecond, Retries: 2, Backoff: time.Millisecond,
 		RetryIf: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }})()
-	if got, err := cairn.Collect[int](ctx, s, flaky); err != nil || got != 7 || tries.Load() != 2 {
+	// (A loaded machine may time out a later attempt too: at least two.)
+	if got, err := cairn.Collect[int](ctx, s, flaky); err != nil || got != 7 || tries.Load() < 2 {
 		t.Fatalf("retried timeout: %v, %v after %d tries", got, err, tries.Load())
 	}
 }
