@@ -227,8 +227,10 @@ func TestDepartedWorkersTasksPurged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
+	// The task must be sent to the paused worker before the driver takes it
+	// for gone: WorkerTimeout leaves a loaded machine seconds for that.
 	ex := newCluster(t, cluster.Config{NATS: srv.URL(), Name: "purge", Workers: 1,
-		Heartbeat: 100 * time.Millisecond, WorkerTimeout: time.Second})
+		Heartbeat: 100 * time.Millisecond, WorkerTimeout: 3 * time.Second})
 	w := ex.Workers()[0]
 	proc, _ := os.FindProcess(w.PID)
 	if err := proc.Signal(sigStop); err != nil {
