@@ -1,12 +1,14 @@
 package filestore_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/cairnlabs/cairn/checkpoint"
@@ -226,5 +228,55 @@ func BenchmarkRawScalarFile(b *testing.B) {
 		if err := os.Rename(p+".tmp", p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFirstRead is a process's first Get from a store shaped like the
+// seed's after a few runs: 256 small checkpoints, each read once since, and
+// the run records of 20 runs. The first read of a Driver builds its index
+// from every record of every pack; that is what this times.
+func BenchmarkFirstRead(b *testing.B) {
+	ctx := context.Background()
+	dir := benchDir(b)
+	d, err := filestore.Open(dir, &filestore.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := checkpoint.New(d, nil)
+	for i := range 256 {
+		key := "darray.seed.sum/" + strconv.FormatUint(uint64(i)*0x9e3779b97f4a7c15, 16) + "0123456789abcdef0123456789abcdef0123456789abcdef"
+		if _, err := s.Put(ctx, key, float64(i), checkpoint.Meta{Thunk: "darray.seed.sum", Func: "darray.seed.sum", Run: "0123456789abcdef"}); err != nil {
+			b.Fatal(err)
+		}
+		if err := d.Touch(ctx, key, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reads := make([]byte, 256*17)
+	for run := range 20 {
+		for _, name := range []string{"run", "done", "reads-" + strconv.Itoa(run)} {
+			data := reads
+			if name != "reads-"+strconv.Itoa(run) {
+				data = []byte(`{"run":"0123456789abcdef","started":"2026-12-06T05:00:00Z"}`)
+			}
+			if err := d.Put(ctx, ".cairn/runs/"+strconv.Itoa(1000+run)+"/"+name, bytes.NewReader(data), int64(len(data))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		d, err := filestore.Open(dir, &filestore.Options{NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Stat(ctx, ".cairn/runs/1000/run"); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		d.Close()
+		b.StartTimer()
 	}
 }

@@ -136,6 +136,9 @@ func (ps *packSet) scan(p *pack) error {
 		// A first scan: room for the entries its size suggests (small
 		// records are ~100 bytes), not growth by rehashing.
 		ps.index = make(map[string]entry, min((end-p.scanned)/128, 1<<16))
+		if len(ps.touched) == 0 {
+			ps.touched = make(map[string]touchMark, min((end-p.scanned)/512, 1<<14))
+		}
 	}
 	rr := newRecordReader(p.f, p.scanned, end)
 	for {

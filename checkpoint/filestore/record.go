@@ -136,11 +136,13 @@ func headerCRC(h, key []byte) uint32 {
 // identityCRC returns the identity check of header h and key: its kind,
 // key length, time and key.
 func identityCRC(h, key []byte) uint32 {
-	var id [11]byte
-	id[0] = h[4]
-	copy(id[1:3], h[6:8])
-	copy(id[3:11], h[12:20])
-	return crc32.Update(crc32.Checksum(id[:], crcTable), crcTable, key)
+	// The parts are checksummed in place: a copy to the stack would
+	// escape to the heap through crc32's function values, and a store's
+	// first read checks every record.
+	c := crc32.Update(0, crcTable, h[4:5])
+	c = crc32.Update(c, crcTable, h[6:8])
+	c = crc32.Update(c, crcTable, h[12:20])
+	return crc32.Update(c, crcTable, key)
 }
 
 // readRecord reads the record at the start of r: its header and key, and
@@ -150,13 +152,17 @@ func identityCRC(h, key []byte) uint32 {
 // one with errDamaged, and with its kind, key and time when it is damaged
 // (rec.state says which).
 func readRecord(r *bufio.Reader) (record, error) {
-	var h [recHeaderSize]byte
 	n := recHeaderSize
 	if m, _ := r.Peek(len(recMagicV1)); string(m) == recMagicV1 {
 		n = recHeaderSizeV1
 	} // a damaged magic is read as this format's: the one written now
-	if _, err := io.ReadFull(r, h[:n]); err != nil {
-		if err == io.EOF {
+	// The header and key are read in place, in the reader's buffer
+	// (decodeRecord copies what it keeps): a store's first read scans every
+	// record of every pack. The buffer holds a header and a longest key
+	// (the record reader's holds all that is left to read).
+	h, _ := r.Peek(n)
+	if len(h) < n {
+		if len(h) == 0 {
 			return record{}, io.EOF
 		}
 		return record{}, errRecord
@@ -165,27 +171,27 @@ func readRecord(r *bufio.Reader) (record, error) {
 	if keyLen > checkpoint.MaxKeyLen {
 		// No record has a longer key: damage, not a record still being
 		// written (reading on would take the next records as its key).
+		r.Discard(n)
 		return record{state: recUnreadable}, errDamaged
 	}
-	// The key is read in place (decodeRecord copies what it keeps): a
-	// store's first read scans every record of every pack. A buffer holds
-	// a longest key (the record reader's holds all that is left to read).
-	key, err := r.Peek(keyLen)
+	hk, err := r.Peek(n + keyLen)
 	if err != nil {
+		r.Discard(n)
 		return record{}, errKeyCut
 	}
-	rec := decodeRecord(h[:], key)
-	r.Discard(keyLen)
+	rec := decodeRecord(hk[:n], hk[n:])
+	r.Discard(n + keyLen)
 	switch rec.state {
 	case recDamaged, recUnreadable:
 		return rec, errDamaged
 	}
 	if rec.kind == recTouch && rec.dataLen == 8 {
-		var v [8]byte
-		if _, err := io.ReadFull(r, v[:]); err != nil {
+		v, err := r.Peek(8)
+		if err != nil {
 			return record{}, errRecord
 		}
-		rec.ver = int64(binary.LittleEndian.Uint64(v[:]))
+		rec.ver = int64(binary.LittleEndian.Uint64(v))
+		r.Discard(8)
 		return rec, nil
 	}
 	if n, err := r.Discard(int(rec.dataLen)); err != nil || int64(n) != rec.dataLen {
