@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/codec"
@@ -21,6 +22,10 @@ import (
 type keyResult struct {
 	key string
 	err error
+	// buf holds a computed key's bytes where they fit, so that a key
+	// costs one allocation: keys are computed for every node of every run
+	// with a store.
+	buf [112]byte
 }
 
 // Key returns the node's checkpoint key: Opts.Key if set, otherwise a hash
@@ -69,30 +74,30 @@ func (n *Node) computeKey() {
 	if n.key.Load() != nil {
 		return
 	}
-	k, err := n.hashKey()
-	if err != nil {
-		err = fmt.Errorf("%w: %s: %v", ErrUnkeyable, n.Name(), err)
+	r := n.hashKey()
+	if r.err != nil {
+		r.err = fmt.Errorf("%w: %s: %v", ErrUnkeyable, n.Name(), r.err)
 	}
-	n.key.CompareAndSwap(nil, &keyResult{k, err})
+	n.key.CompareAndSwap(nil, r)
 }
 
 const keyDomain = "cairn/key/v1"
 
-func (n *Node) hashKey() (string, error) {
+func (n *Node) hashKey() *keyResult {
 	if n.Err != nil {
-		return "", n.Err
+		return &keyResult{err: n.Err}
 	}
 	if n.Fn == nil {
-		return "", errors.New("the thunk was not made by Delayed")
+		return &keyResult{err: errors.New("the thunk was not made by Delayed")}
 	}
 	if n.Opts != nil && n.Opts.Key != "" {
 		if err := checkpoint.ValidateKey(n.Opts.Key); err != nil {
-			return "", err
+			return &keyResult{err: err}
 		}
-		return n.Opts.Key, nil
+		return &keyResult{key: n.Opts.Key}
 	}
 	if !n.Fn.stable {
-		return "", fmt.Errorf("function %s is a closure or method value: Register it, or set Options.Key", n.Fn.name)
+		return &keyResult{err: fmt.Errorf("function %s is a closure or method value: Register it, or set Options.Key", n.Fn.name)}
 	}
 	// The hash's input is built in one buffer and hashed at once: keys are
 	// computed for every node of every run with a store.
@@ -105,25 +110,28 @@ func (n *Node) hashKey() (string, error) {
 		// No explicit version: the code is the version, where its source
 		// can be found (else the name alone; computeKeys warns).
 		if d, err := n.Fn.sourceDigest(); err == nil {
-			b.str("src:" + d)
+			b.b = binary.LittleEndian.AppendUint32(b.b, uint32(len("src:")+len(d)))
+			b.b = append(append(b.b, "src:"...), d...) // b.str("src:" + d), without the string
 		}
 	}
 	b.b = binary.LittleEndian.AppendUint32(b.b, uint32(len(n.Args)))
 	for i, a := range n.Args {
 		if err := hashArg(b, a); err != nil {
-			return "", fmt.Errorf("argument %d: %w", i+1, err)
+			return &keyResult{err: fmt.Errorf("argument %d: %w", i+1, err)}
 		}
 	}
 	sum := sha256.Sum256(b.b)
 	prefix := n.Fn.keyPrefix()
-	var hexSum [2 * sha256.Size]byte
-	hex.Encode(hexSum[:], sum[:])
-	var key strings.Builder
-	key.Grow(len(prefix) + 1 + len(hexSum))
-	key.WriteString(prefix)
-	key.WriteByte('/')
-	key.Write(hexSum[:])
-	return key.String(), nil
+	r := &keyResult{}
+	if len(prefix)+1+hex.EncodedLen(len(sum)) > len(r.buf) {
+		r.key = prefix + "/" + hex.EncodeToString(sum[:])
+		return r
+	}
+	k := append(r.buf[:0], prefix...)
+	k = append(k, '/')
+	k = hex.AppendEncode(k, sum[:])
+	r.key = unsafe.String(&r.buf[0], len(k)) // buf is never written again
+	return r
 }
 
 // preimage is the bytes a key hashes; it is an io.Writer for Fingerprint.
