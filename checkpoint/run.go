@@ -71,10 +71,11 @@ func (s *Store) recordRun(ctx context.Context, run string) {
 	if _, done := s.recorded.LoadOrStore(k, struct{}{}); done {
 		return
 	}
-	b, _ := json.Marshal(runRecord{Run: run, Started: s.now().UTC()})
+	started := s.now().UTC()
 	s.pending.Add()
 	go func() {
 		defer s.pending.Done()
+		b, _ := json.Marshal(runRecord{Run: run, Started: started})
 		if err := s.d.Put(context.WithoutCancel(ctx), k, bytes.NewReader(b), int64(len(b))); err != nil {
 			s.log.Warn("checkpoint: recording a run failed", "run", run, "err", err)
 			s.recorded.Delete(k)
