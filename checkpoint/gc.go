@@ -35,7 +35,9 @@ type GCPolicy struct {
 	NotLastRun bool
 
 	// Run, if set, is the run that NotLastRun keeps instead of the most
-	// recent one.
+	// recent one. GC refuses a run the store knows nothing of (no run
+	// record, no checkpoint it wrote or read), which would delete every
+	// checkpoint: see ErrUnknownRun.
 	Run string
 
 	// Prefix limits garbage collection to keys with this prefix.
@@ -49,6 +51,13 @@ type GCPolicy struct {
 // NotLastRun and no Run when the store holds no run record, so that the
 // last run is unknown.
 var ErrNoRunRecorded = errors.New("checkpoint: gc: no run is recorded in this store, so the last run is unknown")
+
+// ErrUnknownRun is matched (with errors.Is) by the error of GC with
+// NotLastRun and a Run that the store knows nothing of: no run record and
+// no checkpoint written by it. Keeping that run's checkpoints would delete
+// every checkpoint, which a mistyped run id should not do; GC deletes
+// nothing.
+var ErrUnknownRun = errors.New("checkpoint: gc: the run to keep is unknown to this store")
 
 // RunNotEndedError is the error of GC with NotLastRun and no Run when the
 // most recent run has not ended (it is still going, or it was killed): what
@@ -130,6 +139,7 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 			}
 			rep.Run = rec.Run
 		}
+		_, known := rs.heads[runPrefix(rep.Run)]
 		for _, a := range attrs {
 			info, err := s.readInfo(ctx, a)
 			if errors.Is(err, fs.ErrNotExist) || ctx.Err() != nil {
@@ -138,10 +148,15 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 			// A corrupt entry was neither written nor read whole by any run.
 			if err != nil || (info.Run != rep.Run && !rs.read(rep.Run, a.Key)) {
 				doomed[a.Key] = true
+			} else {
+				known = true
 			}
 		}
 		if err := ctx.Err(); err != nil {
 			return rep, err
+		}
+		if !known && len(attrs) > 0 {
+			return rep, fmt.Errorf("%w: %q has no run record here and wrote or read none of the %d checkpoints GC examined, so keeping its checkpoints would delete them all; check the run id (the run column of `cairn ckpt ls`, or Info.Run)", ErrUnknownRun, rep.Run, len(attrs))
 		}
 	}
 	cutoff := now.Add(-p.OlderThan)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,9 +148,18 @@ func TestGCNotLastRun(t *testing.T) {
 				t.Fatalf("after GC: %q", got)
 			}
 			// A named run overrides the most recent one.
-			rep, err = s.GC(bg, checkpoint.GCPolicy{NotLastRun: true, Run: "run-9", DryRun: true})
-			if err != nil || !slices.Equal(rep.Deleted, []string{"w", "x"}) {
-				t.Fatalf("GC for run-9 = %+v, %v; want everything", rep, err)
+			rep, err = s.GC(bg, checkpoint.GCPolicy{NotLastRun: true, Run: "run-1", DryRun: true})
+			if err != nil || !slices.Equal(rep.Deleted, []string{"w"}) {
+				t.Fatalf("GC for run-1 = %+v, %v; want w deleted (x was written by run-1, whose records are gone)", rep, err)
+			}
+			// A run the store knows nothing of (a mistyped id) would doom
+			// everything: GC refuses and deletes nothing.
+			rep, err = s.GC(bg, checkpoint.GCPolicy{NotLastRun: true, Run: "run-9"})
+			if !errors.Is(err, checkpoint.ErrUnknownRun) || len(rep.Deleted) != 0 || !strings.Contains(err.Error(), `"run-9"`) {
+				t.Fatalf("GC for unknown run-9 = %+v, %v; want ErrUnknownRun naming it, nothing deleted", rep, err)
+			}
+			if got := keys(t, s); !slices.Equal(got, []string{"w", "x"}) {
+				t.Fatalf("after refused GC: %q", got)
 			}
 		})
 	}

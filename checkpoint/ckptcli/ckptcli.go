@@ -224,7 +224,7 @@ func GC(ctx context.Context, w io.Writer, s *checkpoint.Store, p checkpoint.GCPo
 		return err
 	}
 	rep, err := s.GC(ctx, p)
-	err = gcFlagError(err)
+	err = gcFlagError(err, p.Run)
 	if err != nil && len(rep.Deleted) == 0 && rep.Swept == 0 && rep.Records == 0 {
 		return err // nothing done: the error says it all
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
 	"github.com/cairnlabs/cairn/checkpoint/ckptcli"
@@ -100,7 +101,8 @@ func TestGCAndRm(t *testing.T) {
 	s, _ := fixture(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	err := ckptcli.GC(ctx, &out, s, checkpoint.GCPolicy{NotLastRun: true, Run: "r2", DryRun: true})
+	time.Sleep(time.Millisecond) // every entry is older than OlderThan
+	err := ckptcli.GC(ctx, &out, s, checkpoint.GCPolicy{OlderThan: time.Nanosecond, DryRun: true})
 	if err != nil || !strings.Contains(out.String(), "would delete a/1") || !strings.Contains(out.String(), "would delete 3 of 3") {
 		t.Fatalf("gc --dry-run = %v:\n%s", err, out.String())
 	}
@@ -184,6 +186,18 @@ func TestGCErrorsNameFlags(t *testing.T) {
 		t.Fatalf("gc --not-last-run with no run recorded = %v, want ErrNoRunRecorded", err)
 	}
 	checkFlagWords(t, err)
+
+	// A mistyped run id would doom every checkpoint: refused.
+	err = ckptcli.GC(ctx, io.Discard, s, checkpoint.GCPolicy{NotLastRun: true, Run: "r9"})
+	if !errors.Is(err, checkpoint.ErrUnknownRun) || !strings.Contains(err.Error(), "r9") {
+		t.Fatalf("gc --not-last-run --run r9 (unknown) = %v, want ErrUnknownRun naming r9", err)
+	}
+	checkFlagWords(t, err)
+	var out bytes.Buffer
+	ckptcli.Ls(ctx, &out, s, "", false)
+	if !strings.Contains(out.String(), "3 checkpoints") {
+		t.Fatalf("after a refused gc --run r9:\n%s", out.String())
+	}
 }
 
 func checkFlagWords(t *testing.T, err error) {
