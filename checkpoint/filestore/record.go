@@ -160,12 +160,12 @@ func readRecord(r *bufio.Reader) (record, error) {
 	// (decodeRecord copies what it keeps): a store's first read scans every
 	// record of every pack. The buffer holds a header and a longest key
 	// (the record reader's holds all that is left to read).
-	h, _ := r.Peek(n)
+	h, err := r.Peek(n)
 	if len(h) < n {
-		if len(h) == 0 {
+		if len(h) == 0 && err == io.EOF {
 			return record{}, io.EOF
 		}
-		return record{}, errRecord
+		return record{}, errRecord // cut short, or a read error
 	}
 	keyLen := int(binary.LittleEndian.Uint16(h[6:8]))
 	if keyLen > checkpoint.MaxKeyLen {
@@ -175,7 +175,7 @@ func readRecord(r *bufio.Reader) (record, error) {
 		return record{state: recUnreadable}, errDamaged
 	}
 	hk, err := r.Peek(n + keyLen)
-	if err != nil {
+	if len(hk) < n+keyLen {
 		r.Discard(n)
 		return record{}, errKeyCut
 	}
