@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,6 +112,13 @@ func TestBrowser(t *testing.T) {
 
 	const blocks = 64
 	w := newSeedWork(blocks, 4096, 15*time.Millisecond, 35*time.Millisecond)
+	// Block 0 runs until the page has shown a running thunk: on a loaded
+	// machine the run could otherwise end before the page first looks.
+	hold := make(chan struct{})
+	release := sync.OnceFunc(func() { close(hold) })
+	holdBlock0.Store(&hold)
+	defer holdBlock0.Store(nil)
+	defer release()
 	done := make(chan error, 1)
 	go func() {
 		_, err := cairn.Collect[float64](context.Background(), s, cairn.Delayed(inner)(anys(w.Y)...),
@@ -118,6 +126,7 @@ func TestBrowser(t *testing.T) {
 		done <- err
 	}()
 	waitJS(t, ctx, "a running thunk", nodes("running")+` > 0`)
+	release()
 	waitJS(t, ctx, "run 1 to fail", `document.body.dataset.status === 'failed'`)
 	if err := <-done; err == nil || !strings.Contains(err.Error(), "DomainError") {
 		t.Fatalf("run 1: got %v, want inner's DomainError", err)

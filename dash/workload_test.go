@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairnlabs/cairn"
@@ -17,9 +18,21 @@ import (
 // restore hooks, and inner, which fails on a negative total as the seed's
 // sqrt does.
 
+// holdBlock0, while set, keeps block 0 running until the channel is
+// closed: a test that must see a running thunk in the page holds one
+// instead of racing a run that may end before the page looks.
+var holdBlock0 atomic.Pointer[chan struct{}]
+
 // randBlock makes a block of n numbers with a negative mean, so that inner
 // fails.
 func randBlock(ctx context.Context, seed, n int, delay time.Duration) ([]float64, error) {
+	if g := holdBlock0.Load(); g != nil && seed == 0 {
+		select {
+		case <-*g:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	if err := sleep(ctx, delay); err != nil {
 		return nil, err
 	}
