@@ -1,6 +1,7 @@
 package cairn
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -44,5 +45,26 @@ func TestCallSite(t *testing.T) {
 	}
 	if ok, _ := fpSites.Load(d.n.PC); runtime.GOARCH == "amd64" && ok != true {
 		t.Errorf("the call site's frame pointer answer was not trusted (%v): every thunk walks the stack", ok)
+	}
+}
+
+// TestOptionsCallSite checks that Options.CallSite, which libraries that
+// make thunks for their callers set, is the call site that the thunk and
+// its failure report.
+func TestOptionsCallSite(t *testing.T) {
+	fail := func(int) (int, error) { return 0, fmt.Errorf("no") }
+	th := Delayed(fail, Options{CallSite: "seed/main.go:42"})(1)
+	if got := th.CallSite(); got != "seed/main.go:42" {
+		t.Fatalf("CallSite() = %q, want the one given", got)
+	}
+	s := New(&Config{Parallelism: 1})
+	defer s.Close()
+	_, err := Compute(t.Context(), s, th)
+	var fe *ThunkFailedError
+	if !errors.As(err, &fe) || fe.CallSite != "seed/main.go:42" {
+		t.Fatalf("failure %v: want a *ThunkFailedError made at seed/main.go:42", err)
+	}
+	if plain := Delayed(fail)(1); plain.CallSite() != here() {
+		t.Errorf("without Options.CallSite: %q", plain.CallSite())
 	}
 }

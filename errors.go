@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 
 	"github.com/cairnlabs/cairn/exec"
 	"github.com/cairnlabs/cairn/internal/runner"
+	"github.com/cairnlabs/cairn/internal/site"
 )
 
 var (
@@ -100,7 +100,7 @@ func buildError(n *runner.Node, err error) error {
 
 func failure(n *runner.Node, attempts int, err error) error {
 	t := thunkOf(n)
-	return &ThunkFailedError{Thunk: t, Name: n.Name(), CallSite: callSite(n.PC), Attempts: attempts, Err: err}
+	return &ThunkFailedError{Thunk: t, Name: n.Name(), CallSite: nodeSite(n), Attempts: attempts, Err: err}
 }
 
 // callSite formats a program counter as file:line.
@@ -112,11 +112,16 @@ func callSite(pc uintptr) string {
 	if fr.File == "" {
 		return "unknown"
 	}
-	file := fr.File
-	if i := strings.LastIndex(file, "/"); i >= 0 {
-		if j := strings.LastIndex(file[:i], "/"); j >= 0 {
-			file = file[j+1:]
+	return site.Format(fr.File, fr.Line)
+}
+
+// nodeSite returns where the thunk of n was made: Options.CallSite if
+// given, else the call of its maker.
+func nodeSite(n *runner.Node) string {
+	if n.Opts != nil {
+		if o, ok := n.Opts.Owner.(Options); ok && o.CallSite != "" {
+			return o.CallSite
 		}
 	}
-	return fmt.Sprintf("%s:%d", file, fr.Line)
+	return callSite(n.PC)
 }

@@ -64,6 +64,12 @@ type Options struct {
 	// NoCheckpoint keeps Config.Checkpoints from storing or restoring this
 	// thunk. Its own Restore and Checkpoint hooks still apply.
 	NoCheckpoint bool
+	// CallSite, if set, is reported as where the thunk was made (in
+	// Thunk.CallSite, errors, events and the dashboard) instead of the line
+	// that called the thunk maker: for libraries that make thunks for their
+	// callers, such as darray, which reports the caller's line
+	// ("seed/main.go:42").
+	CallSite string
 }
 
 // internal returns the runner's form of the options.

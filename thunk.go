@@ -190,7 +190,7 @@ func (t *Thunk) Options() Options {
 }
 
 // CallSite returns the file:line of the call that made the thunk.
-func (t *Thunk) CallSite() string { return callSite(t.n.PC) }
+func (t *Thunk) CallSite() string { return nodeSite(&t.n) }
 
 // Err returns the error found when the thunk was made, or nil.
 func (t *Thunk) Err() error { return t.n.Err }

@@ -114,7 +114,7 @@ func (a *Array[T]) Compute(ctx context.Context, s *cairn.Scheduler, opts ...cair
 		return nil, err
 	}
 	k := kern[T]()
-	mk := cairn.Delayed(k.block, cairn.Options{Priority: basePrio})
+	mk := cairn.Delayed(k.block, cairn.Options{Priority: basePrio, CallSite: callerSite()})
 	out := &Array[T]{l: a.l, parts: make([]*cairn.Thunk, len(cs)), prio: basePrio}
 	for i, c := range cs {
 		out.parts[i] = mk(c)

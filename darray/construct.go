@@ -180,8 +180,9 @@ func FromFunc[T Number](b Blocking, shape []int, f func(idx []int) T, opts ...Op
 		}
 		return blk
 	}
+	site := callerSite()
 	return build[T](l, basePrio, func(i int, d Domain) *cairn.Thunk {
-		opt := cairn.Options{Priority: basePrio, NoCheckpoint: true}
+		opt := cairn.Options{Priority: basePrio, NoCheckpoint: true, CallSite: site}
 		if o.name != "" {
 			opt.Name = fmt.Sprintf("%s[%d]", o.name, i)
 		}

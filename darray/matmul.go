@@ -39,7 +39,8 @@ func MatMul[T Number](a, b *Array[T]) (*Array[T], error) {
 	}
 	k := kern[T]()
 	prio := max(a.prio, b.prio) + 1
-	mul := cairn.Delayed(k.matmul, cairn.Options{Priority: prio})
+	site := callerSite()
+	mul := cairn.Delayed(k.matmul, cairn.Options{Priority: prio, CallSite: site})
 	nk := a.l.grid[1]
 	out := &Array[T]{l: l, parts: make([]*cairn.Thunk, l.nblocks()), prio: prio + 1}
 	for i := range l.grid[0] {
@@ -60,7 +61,7 @@ func MatMul[T Number](a, b *Array[T]) (*Array[T], error) {
 			if len(partials) == 1 {
 				out.parts[i*l.grid[1]+j] = partials[0].(*cairn.Thunk)
 			} else {
-				out.parts[i*l.grid[1]+j] = tree(partials, k.accum, prio+1)
+				out.parts[i*l.grid[1]+j] = tree(partials, k.accum, prio+1, site)
 			}
 		}
 	}

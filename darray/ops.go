@@ -21,7 +21,7 @@ func Map[T, U Number](a *Array[T], f func(T) U) *Array[U] {
 		}
 		return c
 	}
-	mk := cairn.Delayed(g, cairn.Options{Priority: a.prio + 1, NoCheckpoint: true})
+	mk := cairn.Delayed(g, cairn.Options{Priority: a.prio + 1, NoCheckpoint: true, CallSite: callerSite()})
 	out := &Array[U]{l: a.l, parts: make([]*cairn.Thunk, len(a.parts)), prio: a.prio + 1}
 	for i, p := range a.parts {
 		out.parts[i] = mk(p)
@@ -38,7 +38,7 @@ func MapBlocks[T, U Number](a *Array[T], f func(*Block[T]) (*Block[U], error)) *
 	if a == nil {
 		return nil // Compute and Collect of it report ErrShape
 	}
-	mk := cairn.Delayed(f, cairn.Options{Priority: a.prio + 1})
+	mk := cairn.Delayed(f, cairn.Options{Priority: a.prio + 1, CallSite: callerSite()})
 	out := &Array[U]{l: a.l, parts: make([]*cairn.Thunk, len(a.parts)), prio: a.prio + 1}
 	for i, p := range a.parts {
 		out.parts[i] = mk(p)
@@ -63,7 +63,7 @@ func Scale[T Number](s T, a *Array[T]) *Array[T] {
 	if a == nil {
 		return nil // Compute and Collect of it report ErrShape
 	}
-	mk := cairn.Delayed(kern[T]().scale, cairn.Options{Priority: a.prio + 1})
+	mk := cairn.Delayed(kern[T]().scale, cairn.Options{Priority: a.prio + 1, CallSite: callerSite()})
 	out := &Array[T]{l: a.l, parts: make([]*cairn.Thunk, len(a.parts)), prio: a.prio + 1}
 	for i, p := range a.parts {
 		out.parts[i] = mk(s, p)
@@ -80,7 +80,7 @@ func zip[T Number](op string, f *cairn.Func, a, b *Array[T]) (*Array[T], error) 
 		return nil, fmt.Errorf("%w: %s of %v and %v: the shapes and block sizes must match", ErrShape, op, a.l, b.l)
 	}
 	prio := max(a.prio, b.prio) + 1
-	mk := cairn.Delayed(f, cairn.Options{Priority: prio})
+	mk := cairn.Delayed(f, cairn.Options{Priority: prio, CallSite: callerSite()})
 	out := &Array[T]{l: a.l, parts: make([]*cairn.Thunk, len(a.parts)), prio: prio}
 	for i := range a.parts {
 		out.parts[i] = mk(a.parts[i], b.parts[i])
@@ -107,7 +107,7 @@ func Transpose[T Number](a *Array[T]) *Array[T] {
 		return r
 	}
 	l := layout{shape: rev(a.l.shape), block: rev(a.l.block), grid: rev(a.l.grid)}
-	mk := cairn.Delayed(kern[T]().transpose, cairn.Options{Priority: a.prio + 1})
+	mk := cairn.Delayed(kern[T]().transpose, cairn.Options{Priority: a.prio + 1, CallSite: callerSite()})
 	out := &Array[T]{l: l, parts: make([]*cairn.Thunk, len(a.parts)), prio: a.prio + 1}
 	for i := range out.parts {
 		src, _ := a.l.index(rev(l.coords(i)))

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/cairnlabs/cairn"
+	"github.com/cairnlabs/cairn/internal/site"
 )
 
 // Option configures a constructor.
@@ -53,11 +54,18 @@ func (o *options) randomSeed() {
 // delayed returns the maker of the thunks of block i of an array built
 // with these options, at priority prio.
 func (o *options) delayed(f *cairn.Func, prio int, noCheckpoint bool) func(i int, args ...any) *cairn.Thunk {
+	site := callerSite()
 	if o.name == "" {
-		mk := cairn.Delayed(f, cairn.Options{Priority: prio, NoCheckpoint: noCheckpoint})
+		mk := cairn.Delayed(f, cairn.Options{Priority: prio, NoCheckpoint: noCheckpoint, CallSite: site})
 		return func(_ int, args ...any) *cairn.Thunk { return mk(args...) }
 	}
 	return func(i int, args ...any) *cairn.Thunk {
-		return cairn.Delayed(f, cairn.Options{Name: fmt.Sprintf("%s[%d]", o.name, i), Priority: prio, NoCheckpoint: noCheckpoint})(args...)
+		return cairn.Delayed(f, cairn.Options{Name: fmt.Sprintf("%s[%d]", o.name, i), Priority: prio, NoCheckpoint: noCheckpoint, CallSite: site})(args...)
 	}
 }
+
+// callerSite returns where the program called into darray (file:line),
+// which the thunks darray makes for it report as their call site: the
+// user's line, not darray's. It walks the stack, so it is called once per
+// array or operation, never per block.
+func callerSite() string { return site.Caller("github.com/cairnlabs/cairn/darray") }

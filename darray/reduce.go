@@ -30,18 +30,20 @@ func reduceWith[T Number](a *Array[T], partial, combine any) *cairn.Thunk {
 		return nilReduction[T]()
 	}
 	prio := a.prio + 1
-	mk := cairn.Delayed(partial, cairn.Options{Priority: prio})
+	site := callerSite()
+	mk := cairn.Delayed(partial, cairn.Options{Priority: prio, CallSite: site})
 	level := make([]any, len(a.parts))
 	for i, p := range a.parts {
 		level[i] = mk(p)
 	}
-	return tree(level, combine, prio+1)
+	return tree(level, combine, prio+1, site)
 }
 
-// tree combines xs with combine in groups of fanIn until one thunk is left.
-func tree(xs []any, combine any, prio int) *cairn.Thunk {
+// tree combines xs with combine in groups of fanIn until one thunk is left;
+// its thunks report site as their call site.
+func tree(xs []any, combine any, prio int, site string) *cairn.Thunk {
 	for {
-		mk := cairn.Delayed(combine, cairn.Options{Priority: prio})
+		mk := cairn.Delayed(combine, cairn.Options{Priority: prio, CallSite: site})
 		next := make([]any, 0, (len(xs)+fanIn-1)/fanIn)
 		for i := 0; i < len(xs); i += fanIn {
 			next = append(next, mk(xs[i:min(i+fanIn, len(xs))]...))
@@ -83,7 +85,7 @@ func Mean[T Number](a *Array[T]) *cairn.Thunk {
 	k := kern[T]()
 	total := reduceWith(a, k.sumF, sumFloatsFunc)
 	n := float64(product(a.l.shape))
-	return cairn.Delayed(divFunc, cairn.Options{Priority: total.Options().Priority + 1})(total, n)
+	return cairn.Delayed(divFunc, cairn.Options{Priority: total.Options().Priority + 1, CallSite: callerSite()})(total, n)
 }
 
 // sumBlock adds a block's elements in four interleaved sums, which runs
