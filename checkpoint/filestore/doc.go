@@ -46,6 +46,11 @@
 //
 // # Large entries: a file each
 //
+// An entry put with checkpoint.WithStandalone (the scheduler asks it for a
+// run's final result) gets a file of its own whatever its size: a Get
+// finds it before, and without, the index of the packs, so that a new
+// process restores a run's final result without reading every pack.
+//
 // Key "sum/3f2a" with a larger entry is stored in the file sum/3f2a~ck under
 // the directory (the '~' cannot occur in a key, so an entry "a" and entries
 // under "a/" never collide). A Put writes a unique temporary file beside it

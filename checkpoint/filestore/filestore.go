@@ -202,7 +202,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, size int64) (
 	if size < 0 {
 		return fmt.Errorf("filestore: put %q: negative size %d; give the number of bytes the reader holds", key, size)
 	}
-	if size <= d.opts.PackMax {
+	if size <= d.opts.PackMax && !checkpoint.Standalone(ctx) {
 		return d.putPacked(ctx, key, r, size)
 	}
 	final := d.path(key)
