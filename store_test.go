@@ -224,3 +224,33 @@ func TestOptOutAndClosuresAreNotStored(t *testing.T) {
 		t.Fatalf("%d entries stored, want none", count)
 	}
 }
+
+// TestFinalResultStandsAlone checks that a run's single target is
+// checkpointed on its own (a file of its own in a file store), so that a
+// rerun restores it without indexing the store's packs, while the other
+// checkpoints are packed.
+func TestFinalResultStandsAlone(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, "file://"+dir+"?fsync=false")
+	z := storeGraph([]int{1, 2}, squareV1)
+	first, _ := collectWith(t, st, z)
+	own := func(th *cairn.Thunk) bool {
+		k, err := th.Key()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = os.Stat(filepath.Join(dir, filepath.FromSlash(k)+"~ck"))
+		return err == nil
+	}
+	if !own(z) {
+		t.Error("the run's target has no file of its own")
+	}
+	for _, y := range z.Inputs() {
+		if own(y) {
+			t.Errorf("%s, not a target, has a file of its own", y.Name())
+		}
+	}
+	if v, l := collectWith(t, st, z); v != first || l.count(cairn.ThunkRestored) != 1 {
+		t.Fatalf("rerun: %v with %d restores, want %v restored once", v, l.count(cairn.ThunkRestored), first)
+	}
+}

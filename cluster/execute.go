@@ -37,7 +37,7 @@ func (e *Executor) execute(ctx context.Context, t *exec.Task) (exec.Result, erro
 		if c.Store == "" {
 			return exec.Result{}, errors.New("cluster: the checkpoint store has no URL that workers could open: open it with checkpoint.Open(ctx, url)")
 		}
-		wt.Ckpt = &wireCkpt{Store: c.Store, Key: c.Key, Meta: c.Meta, MinDuration: c.MinDuration, Required: c.Required}
+		wt.Ckpt = &wireCkpt{Store: c.Store, Key: c.Key, Meta: c.Meta, MinDuration: c.MinDuration, Required: c.Required, Standalone: c.Standalone}
 	}
 	var held []uint64
 	defer func() {

@@ -3,6 +3,8 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -140,4 +142,35 @@ func TestResumeAcrossExecutors(t *testing.T) {
 	}
 
 	stageRun(t, "local, to the end", st, nil, 0)
+}
+
+// TestFinalCheckpointStandsAlone checks that the worker that checkpoints a
+// run's single target stores it on its own (a file of its own in a file
+// store), as the local executor does, so that a rerun in a new process
+// restores it without indexing the store; the other checkpoints are packed.
+func TestFinalCheckpointStandsAlone(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	c := startCluster(t, cluster.Config{Workers: 1})
+	s := cairn.New(&cairn.Config{Executor: c.ex, Checkpoints: st})
+	defer s.Close()
+	a := cairn.Delayed(sqFn)(3.0)
+	z := cairn.Delayed(sqFn)(a)
+	if _, err := cairn.Compute(context.Background(), s, z); err != nil {
+		t.Fatal(err)
+	}
+	own := func(th *cairn.Thunk) bool {
+		k, err := th.Key()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = os.Stat(filepath.Join(dir, filepath.FromSlash(k)+"~ck"))
+		return err == nil
+	}
+	if !own(z) {
+		t.Error("the run's target has no file of its own")
+	}
+	if own(a) {
+		t.Error("an input of the target has a file of its own")
+	}
 }

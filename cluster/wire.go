@@ -17,11 +17,11 @@ import (
 // bytes. Decoders check every length against what is left: a message from
 // the network never makes them panic or allocate more than it holds.
 //
-//	task batch  (driver → worker, JetStream)  "CTB1" driver count task...
+//	task batch  (driver → worker, JetStream)  "CTB2" driver count task...
 //	result batch (worker → driver, NATS)       "CRB1" worker count result...
 //	control     (driver → worker, NATS)        "CCB1" op ids...
 const (
-	magicTasks   = "CTB1"
+	magicTasks   = "CTB2" // 2: a checkpoint request says Standalone
 	magicResults = "CRB1"
 	magicControl = "CCB1"
 )
@@ -60,6 +60,7 @@ type wireCkpt struct {
 	Meta        checkpoint.Meta
 	MinDuration time.Duration
 	Required    bool
+	Standalone  bool
 }
 
 // argTag says how an argument travels.
@@ -317,6 +318,7 @@ func encodeTasks(driver string, ts []*wireTask) []byte {
 			e.str(c.Meta.Run)
 			e.int(int64(c.MinDuration))
 			e.bool(c.Required)
+			e.bool(c.Standalone)
 		}
 		e.str(t.Store)
 		e.str(t.RKey)
@@ -344,6 +346,7 @@ func decodeTasks(b []byte) (driver string, ts []*wireTask, err error) {
 			c.Meta = checkpoint.Meta{Key: c.Key, Thunk: d.str(), Func: d.str(), Version: d.str(), Run: d.str()}
 			c.MinDuration = time.Duration(d.int())
 			c.Required = d.bool()
+			c.Standalone = d.bool()
 			t.Ckpt = c
 		}
 		t.Store, t.RKey, t.Run = d.str(), d.str(), d.str()

@@ -19,7 +19,7 @@ func sampleTasks() []*wireTask {
 					Keys: []wireArg{{Tag: argInline, Codec: codec.String, Data: []byte("a")}, {Tag: argInline, Codec: codec.String, Data: []byte("b")}}},
 			},
 			Ckpt: &wireCkpt{Store: "file:///x", Key: "demo.sum/abc", Meta: checkpoint.Meta{Key: "demo.sum/abc", Thunk: "sum[3]", Func: "demo.sum", Version: "2", Run: "r1"},
-				MinDuration: time.Second, Required: true}},
+				MinDuration: time.Second, Required: true, Standalone: true}},
 		{Seq: 2, Kind: kindRestore, Name: "inner", Func: "demo.inner", Store: "nats://h:4222/b", RKey: "demo.inner/x", Run: "r1", Alone: true, Args: []wireArg{}},
 	}
 }

@@ -301,7 +301,11 @@ func (w *worker) checkpoint(c *wireCkpt, v any, took time.Duration) *wireResult 
 	start := time.Now()
 	meta := c.Meta
 	meta.Created = time.Now()
-	info, err := st.Put(checkpoint.WithRun(ctx, meta.Run), c.Key, v, meta)
+	pctx := checkpoint.WithRun(ctx, meta.Run)
+	if c.Standalone {
+		pctx = checkpoint.WithStandalone(pctx)
+	}
+	info, err := st.Put(pctx, c.Key, v, meta)
 	out.Duration = time.Since(start)
 	if err != nil {
 		out.Err = err.Error()

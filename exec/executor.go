@@ -105,6 +105,10 @@ type CheckpointRequest struct {
 	// Required: the result is not returned until the checkpoint is
 	// written, and a failed checkpoint fails the task.
 	Required bool
+	// Standalone asks for an entry of its own in the store (see
+	// checkpoint.WithStandalone): the scheduler asks it for a run's single
+	// target, which a rerun restores first.
+	Standalone bool
 }
 
 // CheckpointOutcome reports a checkpoint an executor wrote (or not).

@@ -18,9 +18,19 @@ func (r *run) checkpointRequest(i int32) *exec.CheckpointRequest {
 	key := r.key(i)
 	return &exec.CheckpointRequest{
 		Store: r.s.cfg.Store.URL(), Key: key, MinDuration: r.s.cfg.CheckpointMinDuration,
-		Required: n.Opts != nil && n.Opts.CheckpointRequired,
-		Meta:     checkpoint.Meta{Key: key, Thunk: n.Name(), Func: n.Fn.Name(), Version: n.Fn.Version(), Run: r.runID},
+		Required:   n.Opts != nil && n.Opts.CheckpointRequired,
+		Standalone: r.standalone(i),
+		Meta:       checkpoint.Meta{Key: key, Thunk: n.Name(), Func: n.Fn.Name(), Version: n.Fn.Version(), Run: r.runID},
 	}
+}
+
+// standalone reports whether node i's checkpoint should be an entry of its
+// own (checkpoint.WithStandalone): it is the run's single target, which a
+// rerun restores first, so a new process then reads it without indexing
+// the store.
+func (r *run) standalone(i int32) bool {
+	t := r.g.spec.Targets
+	return len(t) == 1 && t[0] == i
 }
 
 // checkpoint hands node i's result to its Checkpoint hook and, unless the
@@ -84,7 +94,11 @@ func (r *run) writeCheckpoint(ctx context.Context, i int32, c exec.Chunk, hook, 
 			var info checkpoint.Info
 			meta := checkpoint.Meta{Key: r.key(i), Thunk: n.Name(), Func: n.Fn.Name(),
 				Version: n.Fn.Version(), Run: r.runID, Created: time.Now()}
-			info, err = r.s.cfg.Store.Put(checkpoint.WithRun(ctx, meta.Run), meta.Key, v, meta)
+			pctx := checkpoint.WithRun(ctx, meta.Run)
+			if r.standalone(i) {
+				pctx = checkpoint.WithStandalone(pctx)
+			}
+			info, err = r.s.cfg.Store.Put(pctx, meta.Key, v, meta)
 			bytes = info.Size
 		}
 	}
