@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
 	_ "github.com/cairnlabs/cairn/checkpoint/all"
+	"github.com/cairnlabs/cairn/checkpoint/filestore"
 	"github.com/cairnlabs/cairn/cluster"
 	"github.com/cairnlabs/cairn/dash"
 	"github.com/cairnlabs/cairn/internal/demo"
@@ -138,10 +138,9 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 			temp = true
 			defer os.RemoveAll(dir) // runs last: after the store is closed
 		}
-		if dir, err = filepath.Abs(dir); err != nil {
+		if storeURL, err = filestore.URL(dir); err != nil {
 			return err
 		}
-		storeURL = "file://" + dir
 	}
 	st, err := checkpoint.Open(ctx, storeURL)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/checkpoint/filestore"
 	"github.com/cairnlabs/cairn/internal/demo"
 )
 
@@ -70,7 +71,11 @@ func decode(t *testing.T, out []byte) []demo.Result {
 func count(t *testing.T, dir string) (blocks int, final bool) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := checkpoint.OpenExisting(ctx, "file://"+dir)
+	u, err := filestore.URL(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := checkpoint.OpenExisting(ctx, u)
 	if errors.Is(err, checkpoint.ErrNoStore) {
 		return 0, false
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cairnlabs/cairn"
 	"github.com/cairnlabs/cairn/checkpoint"
+	"github.com/cairnlabs/cairn/checkpoint/filestore"
 	"github.com/cairnlabs/cairn/cluster"
 	"github.com/cairnlabs/cairn/internal/seedload"
 	"github.com/nats-io/nats.go"
@@ -191,7 +192,11 @@ func SeedCkptOnWorkers(ctx context.Context, ex *cluster.Executor, dir string, si
 			return ClusterResult{}, err
 		}
 		sdir := filepath.Join(dir, "r"+strconv.Itoa(r))
-		st, err := checkpoint.Open(ctx, "file://"+sdir+"?fsync=false")
+		u, err := filestore.URL(sdir)
+		if err != nil {
+			return ClusterResult{}, err
+		}
+		st, err := checkpoint.Open(ctx, u+"?fsync=false")
 		if err != nil {
 			return ClusterResult{}, err
 		}

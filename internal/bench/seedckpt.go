@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -124,7 +125,7 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 	// clean-up, not the checkpoints).
 	fresh := func(kind string) func(int) string {
 		return func(i int) string {
-			return fmt.Sprintf(kind, filepath.Join(base, fmt.Sprintf("%s-%d", variantDir(kind), i)))
+			return kindURL(kind, filepath.Join(base, fmt.Sprintf("%s-%d", variantDir(kind), i)))
 		}
 	}
 	none := func(int) string { return "" }
@@ -146,7 +147,7 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 		return nil, err
 	}
 	// The restore phases read what the last fsynced file run wrote.
-	synced := fmt.Sprintf("file://%s", filepath.Join(base, fmt.Sprintf("%s-%d", variantDir("file://%s"), runs)))
+	synced := kindURL("file://%s", filepath.Join(base, fmt.Sprintf("%s-%d", variantDir("file://%s"), runs)))
 	same := func(int) string { return synced }
 	// Per-block restore: the final result's checkpoint is removed first.
 	z, err := w.Graph()
@@ -165,6 +166,14 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 		return nil, err
 	}
 	return out, nil
+}
+
+// kindURL fills in kind, a store URL with one %s for a path, with path,
+// escaped as a URL path (a '%', '?' or '#' in --ckpt-dir would otherwise
+// name another location).
+func kindURL(kind, path string) string {
+	scheme, rest, _ := strings.Cut(kind, "://%s")
+	return (&url.URL{Scheme: scheme, Path: path}).String() + rest
 }
 
 // variantDir names the locations of one kind of store URL.
