@@ -253,4 +253,20 @@ func TestFinalResultStandsAlone(t *testing.T) {
 	if v, l := collectWith(t, st, z); v != first || l.count(cairn.ThunkRestored) != 1 {
 		t.Fatalf("rerun: %v with %d restores, want %v restored once", v, l.count(cairn.ThunkRestored), first)
 	}
+
+	// A spawned thunk is a task, not a run's result: packed.
+	s := cairn.New(&cairn.Config{Checkpoints: st, Logger: discard()})
+	defer s.Close()
+	sp := cairn.Spawn(context.Background(), s, storeGraph([]int{7}, squareV1))
+	if _, err := sp.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // its checkpoints are written
+	k, _ := sp.Key()
+	if _, err := st.Stat(context.Background(), k); err != nil {
+		t.Fatalf("the spawned thunk was not checkpointed: %v", err)
+	}
+	if own(sp) {
+		t.Error("a spawned thunk's checkpoint has a file of its own")
+	}
 }

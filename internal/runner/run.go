@@ -25,6 +25,7 @@ type run struct {
 	name    string
 	g       *graph
 	sr      *sched.Run
+	spawned bool         // the run of a spawned node (Spawn)
 	results []exec.Chunk // guarded by resMu
 	// resMu guards results: a lost node runs (or is restored) again while
 	// consumers dispatched with its old value may still be reading it.

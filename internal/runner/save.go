@@ -25,12 +25,13 @@ func (r *run) checkpointRequest(i int32) *exec.CheckpointRequest {
 }
 
 // standalone reports whether node i's checkpoint should be an entry of its
-// own (checkpoint.WithStandalone): it is the run's single target, which a
-// rerun restores first, so a new process then reads it without indexing
-// the store.
+// own (checkpoint.WithStandalone): it is the single target of a Compute,
+// which a rerun restores first, so a new process then reads it without
+// indexing the store. A spawned node's run is not one: spawns are tasks,
+// often many, whose checkpoints are packed like the others.
 func (r *run) standalone(i int32) bool {
 	t := r.g.spec.Targets
-	return len(t) == 1 && t[0] == i
+	return len(t) == 1 && t[0] == i && !r.spawned
 }
 
 // checkpoint hands node i's result to its Checkpoint hook and, unless the

@@ -157,6 +157,7 @@ func (s *Scheduler) Compute(ctx context.Context, targets []*Node, o RunOptions, 
 		return nil, nil, err
 	}
 	r := newRun(s, id, o.Name, g, events)
+	r.spawned = self != nil
 	g.spec.KeepGoing = o.KeepGoing
 	if events {
 		s.cfg.Sink(&Event{Kind: RunStarted, Time: start, Run: id, RunName: o.Name, Nodes: g.nodes})
