@@ -155,8 +155,10 @@ func (s *Store) GC(ctx context.Context, p GCPolicy) (GCReport, error) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		if !known && len(attrs) > 0 {
-			return rep, fmt.Errorf("%w: %q has no run record here and wrote or read none of the %d checkpoints GC examined, so keeping its checkpoints would delete them all; check the run id (the run column of `cairn ckpt ls`, or Info.Run)", ErrUnknownRun, rep.Run, len(attrs))
+		if !known {
+			// Going on would delete every checkpoint examined and, below,
+			// every other run's records.
+			return rep, fmt.Errorf("%w: %q has no run record here and wrote or read none of the checkpoints GC examined (%d), so keeping its checkpoints would delete them all; check the run id (the run column of `cairn ckpt ls`, or Info.Run)", ErrUnknownRun, rep.Run, len(attrs))
 		}
 	}
 	cutoff := now.Add(-p.OlderThan)

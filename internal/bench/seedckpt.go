@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -169,11 +168,11 @@ func SeedCkpt(ctx context.Context, n, block, runs, parallelism int, seed uint64,
 }
 
 // kindURL fills in kind, a store URL with one %s for a path, with path,
-// escaped as a URL path (a '%', '?' or '#' in --ckpt-dir would otherwise
-// name another location).
+// escaped (see pathURL).
 func kindURL(kind, path string) string {
 	scheme, rest, _ := strings.Cut(kind, "://%s")
-	return (&url.URL{Scheme: scheme, Path: path}).String() + rest
+	suffix, query, _ := strings.Cut(rest, "?") // "sqlite://%s.db?synchronous=normal"
+	return pathURL(scheme, path+suffix, query)
 }
 
 // variantDir names the locations of one kind of store URL.

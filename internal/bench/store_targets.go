@@ -57,12 +57,17 @@ func startNATS(dir string) (*server.Server, error) {
 	return ns, nil
 }
 
+// pathURL returns the URL of a store at path with the given scheme and
+// query, the path escaped (a '%', '?' or '#' in it would otherwise name
+// another location).
+func pathURL(scheme, path, query string) string {
+	return (&url.URL{Scheme: scheme, Path: filepath.ToSlash(path), RawQuery: query}).String()
+}
+
 // storeURL returns the checkpoint store URL of the target name, with its
 // files under dir.
 func storeURL(name, dir string, nats *server.Server) string {
-	fileURL := func(scheme, path, query string) string {
-		return (&url.URL{Scheme: scheme, Path: filepath.ToSlash(path), RawQuery: query}).String()
-	}
+	fileURL := pathURL
 	switch name {
 	case "file":
 		return fileURL("file", dir, "")
